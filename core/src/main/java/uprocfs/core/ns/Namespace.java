@@ -1,0 +1,160 @@
+package uprocfs.core.ns;
+
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
+import java.util.Arrays;
+import java.util.concurrent.locks.Lock;
+import uprocfs.core.rule.RuleSpec;
+
+/**
+ * One rule's set of processes, and the file that shows it: the member PIDs in ascending
+ * order, one per line.
+ *
+ * <p>The engine's writer changes membership under the engine's write lock; readers (FUSE
+ * threads) read {@link #byteSize()} and {@link #mtimeMillis()} without locking and take the
+ * read lock only to render {@link #content()}, which is then cached until the next change.
+ * The size is kept as a running sum of the lines' lengths so that {@code getattr} costs
+ * nothing however large the namespace.
+ */
+public final class Namespace {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final String name;
+    private final RuleSpec rule;
+    private final Lock readLock;
+    private IntOpenHashSet members;
+    private volatile long byteSize;
+    private volatile int count;
+    private volatile long mtimeMillis;
+    private volatile byte[] content = EMPTY;
+
+    public Namespace(String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
+        this.name = name;
+        this.rule = rule;
+        this.readLock = readLock;
+        this.mtimeMillis = mtimeMillis;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RuleSpec rule() {
+        return rule;
+    }
+
+    /** Exact length in bytes of {@link #content()}. */
+    public long byteSize() {
+        return byteSize;
+    }
+
+    public int memberCount() {
+        return count;
+    }
+
+    /** Wall-clock time of the last membership change (or of creation). */
+    public long mtimeMillis() {
+        return mtimeMillis;
+    }
+
+    /**
+     * The file's content: member PIDs ascending, one per line, each line ending in a
+     * newline. The array is an immutable snapshot shared by every caller until the next
+     * change: never modify it.
+     */
+    public byte[] content() {
+        byte[] c = content;
+        if (c != null) {
+            return c;
+        }
+        readLock.lock();
+        try {
+            c = content;
+            if (c == null) {
+                c = render(sortedMembers(), byteSize);
+                content = c;
+            }
+            return c;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** The member PIDs, ascending, as a fresh array. */
+    public int[] pids() {
+        readLock.lock();
+        try {
+            return sortedMembers();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** Writer only, under the write lock. */
+    public boolean add(int pid, long nowMillis) {
+        if (members == null) {
+            members = new IntOpenHashSet(4);
+        }
+        if (!members.add(pid)) {
+            return false;
+        }
+        byteSize += lineLength(pid);
+        count++;
+        changed(nowMillis);
+        return true;
+    }
+
+    /** Writer only, under the write lock. */
+    public boolean remove(int pid, long nowMillis) {
+        if (members == null || !members.remove(pid)) {
+            return false;
+        }
+        byteSize -= lineLength(pid);
+        count--;
+        changed(nowMillis);
+        return true;
+    }
+
+    /** Writer only, under the write lock: carries the time of the last change across a reload. */
+    public void setMtimeMillis(long millis) {
+        mtimeMillis = millis;
+    }
+
+    private void changed(long nowMillis) {
+        mtimeMillis = nowMillis;
+        content = null;
+    }
+
+    private int[] sortedMembers() {
+        if (members == null) {
+            return new int[0];
+        }
+        int[] pids = members.toIntArray();
+        Arrays.sort(pids);
+        return pids;
+    }
+
+    /** Bytes of one line: the decimal digits of {@code pid} and a newline. */
+    static int lineLength(int pid) {
+        int digits = 1;
+        for (long p = pid; p >= 10; p /= 10) {
+            digits++;
+        }
+        return digits + 1;
+    }
+
+    /** Renders ascending PIDs as lines into an array of exactly {@code size} bytes. */
+    static byte[] render(int[] sortedPids, long size) {
+        byte[] out = new byte[Math.toIntExact(size)];
+        int at = 0;
+        for (int pid : sortedPids) {
+            int len = lineLength(pid) - 1;
+            int end = at + len;
+            for (int p = pid, i = end - 1; i >= at; i--, p /= 10) {
+                out[i] = (byte) ('0' + p % 10);
+            }
+            out[end] = '\n';
+            at = end + 1;
+        }
+        return out;
+    }
+}

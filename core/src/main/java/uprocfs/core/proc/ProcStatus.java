@@ -1,0 +1,156 @@
+package uprocfs.core.proc;
+
+import uprocfs.core.task.TaskInfo;
+
+/**
+ * Parses the text of {@code /proc/<pid>/status}. Only the fields the engine needs are read:
+ * {@code Name}, {@code Tgid}, {@code PPid}, {@code Uid} and {@code Gid} (whose second column
+ * is the effective id, see proc(5)).
+ *
+ * <p>The content is untrusted in the sense that a process chooses its own name: the name is
+ * escaped by the kernel ({@code proc_task_name(..., escape=true)} escapes {@code \n} and
+ * {@code \\}; older kernels escaped more with {@code string_escape_str}), and is unescaped
+ * here back to the raw comm bytes, which is what the proc connector's COMM event carries.
+ */
+public final class ProcStatus {
+    private ProcStatus() {
+    }
+
+    /**
+     * Parses status text given as one char per byte (ISO-8859-1).
+     *
+     * @param pid the pid whose file this is
+     * @return the process, or {@code null} when the text lacks a field or describes a thread
+     *         ({@code Tgid != pid}) rather than a process
+     */
+    public static TaskInfo parse(int pid, CharSequence text) {
+        String name = null;
+        long tgid = -1;
+        long ppid = -1;
+        long euid = -1;
+        long egid = -1;
+        int n = text.length();
+        int lineStart = 0;
+        while (lineStart < n) {
+            int lineEnd = indexOf(text, '\n', lineStart, n);
+            int colon = indexOf(text, ':', lineStart, lineEnd);
+            if (colon < lineEnd) {
+                int valueStart = colon + 1;
+                if (valueStart < lineEnd && text.charAt(valueStart) == '\t') {
+                    valueStart++;
+                }
+                if (keyIs(text, lineStart, colon, "Name")) {
+                    name = unescapeName(text, valueStart, lineEnd);
+                } else if (keyIs(text, lineStart, colon, "Tgid")) {
+                    tgid = field(text, valueStart, lineEnd, 0);
+                } else if (keyIs(text, lineStart, colon, "PPid")) {
+                    ppid = field(text, valueStart, lineEnd, 0);
+                } else if (keyIs(text, lineStart, colon, "Uid")) {
+                    euid = field(text, valueStart, lineEnd, 1);
+                } else if (keyIs(text, lineStart, colon, "Gid")) {
+                    egid = field(text, valueStart, lineEnd, 1);
+                    // Gid is the last field we need; everything after it is skipped.
+                    break;
+                }
+            }
+            lineStart = lineEnd + 1;
+        }
+        if (name == null || tgid != pid || ppid < 0 || euid < 0 || egid < 0) {
+            return null;
+        }
+        return new TaskInfo(pid, (int) ppid, (int) euid, (int) egid, name);
+    }
+
+    private static int indexOf(CharSequence s, char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) == c) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    private static boolean keyIs(CharSequence s, int from, int to, String key) {
+        if (to - from != key.length()) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            if (s.charAt(from + i) != key.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The {@code column}-th whitespace-separated unsigned decimal in [from, to), or -1. */
+    private static long field(CharSequence s, int from, int to, int column) {
+        int i = from;
+        for (int col = 0; ; col++) {
+            while (i < to && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+                i++;
+            }
+            if (i >= to) {
+                return -1;
+            }
+            if (col == column) {
+                long v = 0;
+                int digits = 0;
+                while (i < to && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                    v = v * 10 + (s.charAt(i) - '0');
+                    if (v > 0xFFFF_FFFFL) {
+                        return -1;
+                    }
+                    i++;
+                    digits++;
+                }
+                return digits == 0 ? -1 : v;
+            }
+            while (i < to && s.charAt(i) != ' ' && s.charAt(i) != '\t') {
+                i++;
+            }
+        }
+    }
+
+    /**
+     * Undoes the kernel's escaping of the name: {@code \n}, {@code \\}, {@code \t} and friends
+     * and three-digit octal escapes. A backslash that starts no known escape is kept as is.
+     */
+    static String unescapeName(CharSequence s, int from, int to) {
+        StringBuilder out = new StringBuilder(to - from);
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c != '\\' || i + 1 >= to) {
+                out.append(c);
+                continue;
+            }
+            char e = s.charAt(i + 1);
+            char raw;
+            switch (e) {
+                case 'n' -> raw = '\n';
+                case '\\' -> raw = '\\';
+                case 't' -> raw = '\t';
+                case 'r' -> raw = '\r';
+                case 'f' -> raw = '\f';
+                case 'v' -> raw = 0x0B;
+                case 'a' -> raw = 0x07;
+                case 'e' -> raw = 0x1B;
+                case '"' -> raw = '"';
+                default -> raw = 0;
+            }
+            if (raw != 0) {
+                out.append(raw);
+                i++;
+            } else if (e >= '0' && e <= '7' && i + 3 < to && isOctal(s.charAt(i + 2)) && isOctal(s.charAt(i + 3))) {
+                out.append((char) (((e - '0') << 6 | (s.charAt(i + 2) - '0') << 3 | (s.charAt(i + 3) - '0')) & 0xFF));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isOctal(char c) {
+        return c >= '0' && c <= '7';
+    }
+}

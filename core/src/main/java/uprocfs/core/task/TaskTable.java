@@ -1,0 +1,138 @@
+package uprocfs.core.task;
+
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntConsumer;
+import java.util.Arrays;
+import uprocfs.core.rule.RuleIndex;
+
+/**
+ * Every live process the engine knows, keyed by pid, stored column by column in slots so
+ * that adding and removing a process allocates nothing: a fork copies the parent's columns
+ * (including its array of matched namespace ids, which is shared, never mutated) into a
+ * free slot.
+ *
+ * <p>Only the engine's writer touches this table; it is not thread-safe.
+ */
+public final class TaskTable {
+    private final Int2IntOpenHashMap slotOf = new Int2IntOpenHashMap(1024);
+    private final IntArrayList free = new IntArrayList();
+    private int[] pid = new int[1024];
+    private int[] ppid = new int[1024];
+    private int[] euid = new int[1024];
+    private int[] egid = new int[1024];
+    private String[] comm = new String[1024];
+    private int[][] namespaces = new int[1024][];
+    private int used;
+
+    public TaskTable() {
+        slotOf.defaultReturnValue(-1);
+    }
+
+    public int size() {
+        return slotOf.size();
+    }
+
+    /** The slot of {@code pid}, or -1 when unknown. */
+    public int slot(int pid) {
+        return slotOf.get(pid);
+    }
+
+    public boolean contains(int pid) {
+        return slotOf.containsKey(pid);
+    }
+
+    /**
+     * A slot for {@code pid}: its existing one, or a fresh one whose columns the caller
+     * must fill with {@link #set}.
+     */
+    public int slotFor(int p) {
+        int s = slotOf.get(p);
+        if (s >= 0) {
+            return s;
+        }
+        if (!free.isEmpty()) {
+            s = free.popInt();
+        } else {
+            if (used == pid.length) {
+                grow();
+            }
+            s = used++;
+        }
+        slotOf.put(p, s);
+        pid[s] = p;
+        namespaces[s] = RuleIndex.NONE;
+        return s;
+    }
+
+    public void set(int s, int parent, int uid, int gid, String name, int[] matched) {
+        ppid[s] = parent;
+        euid[s] = uid;
+        egid[s] = gid;
+        comm[s] = name;
+        namespaces[s] = matched;
+    }
+
+    /** Forgets {@code pid}; returns its former slot (columns still readable until reused) or -1. */
+    public int remove(int p) {
+        int s = slotOf.remove(p);
+        if (s >= 0) {
+            comm[s] = null;
+            free.push(s);
+        }
+        return s;
+    }
+
+    public int pid(int s) {
+        return pid[s];
+    }
+
+    public int ppid(int s) {
+        return ppid[s];
+    }
+
+    public int euid(int s) {
+        return euid[s];
+    }
+
+    public int egid(int s) {
+        return egid[s];
+    }
+
+    public String comm(int s) {
+        return comm[s];
+    }
+
+    /** The ids of the namespaces this slot's process is in; shared, never modify it. */
+    public int[] namespaces(int s) {
+        return namespaces[s];
+    }
+
+    public void setNamespaces(int s, int[] matched) {
+        namespaces[s] = matched;
+    }
+
+    public TaskInfo info(int s) {
+        return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s]);
+    }
+
+    /** Calls {@code action} with every known pid (the table must not change meanwhile). */
+    public void forEachPid(IntConsumer action) {
+        slotOf.keySet().forEach(action);
+    }
+
+    /** Every known pid, as a fresh array in no particular order. */
+    public int[] pids() {
+        return slotOf.keySet().toIntArray();
+    }
+
+    private void grow() {
+        int n = pid.length * 2;
+        pid = Arrays.copyOf(pid, n);
+        ppid = Arrays.copyOf(ppid, n);
+        euid = Arrays.copyOf(euid, n);
+        egid = Arrays.copyOf(egid, n);
+        comm = Arrays.copyOf(comm, n);
+        namespaces = Arrays.copyOf(namespaces, n);
+    }
+}
