@@ -1,0 +1,43 @@
+package uprocfs.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import uprocfs.core.proc.ProcFs;
+
+/**
+ * A directory laid out like /proc with status files for chosen processes, so the engine
+ * can be measured without the machine's real process list moving under it.
+ */
+final class SyntheticProc implements AutoCloseable {
+    private final Path root;
+
+    SyntheticProc() throws IOException {
+        root = Files.createTempDirectory("uprocfs-bench-proc");
+    }
+
+    ProcFs procFs() {
+        return new ProcFs(root);
+    }
+
+    void process(int pid, int ppid, int euid, int egid, String name) throws IOException {
+        String status = "Name:\t" + name + "\nTgid:\t" + pid + "\nPid:\t" + pid + "\nPPid:\t" + ppid
+                + "\nUid:\t" + euid + "\t" + euid + "\t" + euid + "\t" + euid
+                + "\nGid:\t" + egid + "\t" + egid + "\t" + egid + "\t" + egid + "\n";
+        Path dir = Files.createDirectories(root.resolve(Integer.toString(pid)));
+        Files.write(dir.resolve("status"), status.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Override
+    public void close() {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
