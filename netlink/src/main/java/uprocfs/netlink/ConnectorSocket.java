@@ -1,0 +1,228 @@
+package uprocfs.netlink;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.socklen_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * A non-blocking netlink socket bound to the proc connector's multicast group: the one place
+ * where this module calls into libc. Every call above this class speaks Java; every failing
+ * call becomes a {@link NetlinkException} that names the call and the errno.
+ *
+ * <p>Not thread-safe: one thread uses a socket at a time.
+ */
+final class ConnectorSocket {
+    /** {@link #receive} result: nothing queued (EAGAIN on the non-blocking socket). */
+    static final int WOULD_BLOCK = -1;
+    /**
+     * {@link #receive} result: the socket's receive queue overflowed and the kernel dropped
+     * datagrams (recv failed with ENOBUFS). The socket stays usable; the next call reads on.
+     */
+    static final int OVERFLOWED = -2;
+
+    static final int AF_NETLINK = 16;
+    static final int NETLINK_CONNECTOR = 11;
+    /** The proc connector's multicast group, cn_proc.h CN_IDX_PROC. */
+    static final int CN_IDX_PROC = 1;
+
+    private static final int SOCK_DGRAM = 2;
+    // Flag values of asm-generic/fcntl.h (x86-64, arm64, riscv64, ppc64le, s390x).
+    private static final int SOCK_NONBLOCK = 0x800;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVBUF = 8;
+    /** Like SO_RCVBUF but may exceed net.core.rmem_max; needs CAP_NET_ADMIN. */
+    private static final int SO_RCVBUFFORCE = 33;
+    /** Makes recv return the real datagram length even if it did not fit, so truncation shows. */
+    private static final int MSG_TRUNC = 0x20;
+    private static final short POLLIN = 0x1;
+    private static final int SOCKADDR_NL_SIZE = 12;
+    private static final int POLLFD_SIZE = 8;
+    private static final int POLLFD_REVENTS = 6;
+
+    /** The libc functions this module needs, bound through JNR-FFI. */
+    public interface LibC {
+        @SaveError
+        int socket(int domain, int type, int protocol);
+
+        @SaveError
+        int bind(int fd, @In ByteBuffer addr, @socklen_t int addrlen);
+
+        @SaveError
+        int setsockopt(int fd, int level, int optname, @In IntByReference optval, @socklen_t int optlen);
+
+        @SaveError
+        int getsockopt(int fd, int level, int optname, @Out IntByReference optval, IntByReference optlen);
+
+        @SaveError
+        @ssize_t
+        long send(int fd, @In ByteBuffer buf, @size_t long len, int flags);
+
+        @SaveError
+        @ssize_t
+        long recv(int fd, @Out ByteBuffer buf, @size_t long len, int flags);
+
+        /** {@code nfds_t} is {@code unsigned long}, which is {@code size_t}'s width on Linux. */
+        @SaveError
+        int poll(ByteBuffer fds, @size_t long nfds, int timeout);
+
+        @SaveError
+        int close(int fd);
+    }
+
+    private static final class Native {
+        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+        static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+    }
+
+    private final LibC libc;
+    private final Runtime runtime;
+    private final int fd;
+    private final ByteBuffer pollFd;
+    private boolean closed;
+
+    private ConnectorSocket(LibC libc, Runtime runtime, int fd) {
+        this.libc = libc;
+        this.runtime = runtime;
+        this.fd = fd;
+        this.pollFd = ByteBuffer.allocateDirect(POLLFD_SIZE).order(ByteOrder.nativeOrder());
+        pollFd.putInt(0, fd);
+        pollFd.putShort(4, POLLIN);
+    }
+
+    /**
+     * socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR), non-blocking so that a receive loop
+     * can drain the queue until EAGAIN, close-on-exec so that children do not inherit it.
+     */
+    static ConnectorSocket open() throws NetlinkException {
+        LibC libc = Native.LIBC;
+        int fd = libc.socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+        if (fd < 0) {
+            throw new NetlinkException("socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR)",
+                Native.RUNTIME.getLastError());
+        }
+        return new ConnectorSocket(libc, Native.RUNTIME, fd);
+    }
+
+    /**
+     * Asks for a receive queue of {@code bytes}: SO_RCVBUFFORCE first, which root may set
+     * beyond net.core.rmem_max, then SO_RCVBUF, which the kernel silently caps at rmem_max.
+     * Returns the size the kernel settled on as getsockopt reports it (the kernel doubles the
+     * request to account for its bookkeeping, socket(7)).
+     */
+    int requestReceiveBuffer(int bytes) throws NetlinkException {
+        IntByReference value = new IntByReference(bytes);
+        if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, value, Integer.BYTES) < 0) {
+            int errno = runtime.getLastError();
+            if (errno != Errno.EPERM) {
+                throw new NetlinkException("setsockopt(SO_RCVBUFFORCE, " + bytes + ")", errno);
+            }
+            if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, value, Integer.BYTES) < 0) {
+                throw new NetlinkException("setsockopt(SO_RCVBUF, " + bytes + ")", runtime.getLastError());
+            }
+        }
+        IntByReference effective = new IntByReference();
+        IntByReference length = new IntByReference(Integer.BYTES);
+        if (libc.getsockopt(fd, SOL_SOCKET, SO_RCVBUF, effective, length) < 0) {
+            throw new NetlinkException("getsockopt(SO_RCVBUF)", runtime.getLastError());
+        }
+        return effective.intValue();
+    }
+
+    /**
+     * Binds to the proc connector's multicast group. nl_pid 0 lets the kernel pick a unique
+     * port id, so several sockets in one process (tests, a restart in place) do not collide.
+     */
+    void bindProcGroup() throws NetlinkException {
+        ByteBuffer address = ByteBuffer.allocateDirect(SOCKADDR_NL_SIZE).order(ByteOrder.nativeOrder());
+        address.putShort(0, (short) AF_NETLINK); // nl_family; nl_pad and nl_pid stay 0
+        address.putInt(8, CN_IDX_PROC);          // nl_groups
+        if (libc.bind(fd, address, SOCKADDR_NL_SIZE) < 0) {
+            throw new NetlinkException("bind(AF_NETLINK, CN_IDX_PROC)", runtime.getLastError());
+        }
+    }
+
+    /** Sends {@code length} bytes from the start of the direct buffer {@code message} to the kernel. */
+    void send(ByteBuffer message, int length, String what) throws NetlinkException {
+        while (true) {
+            long sent = libc.send(fd, message, length, 0);
+            if (sent >= 0) {
+                return;
+            }
+            int errno = runtime.getLastError();
+            if (errno != Errno.EINTR) {
+                throw new NetlinkException("send(" + what + ")", errno);
+            }
+        }
+    }
+
+    /**
+     * Reads one datagram into the start of the direct buffer {@code into}. Returns its length
+     * (which exceeds the buffer's capacity if it was truncated), {@link #WOULD_BLOCK} or
+     * {@link #OVERFLOWED}. EINTR is retried.
+     */
+    int receive(ByteBuffer into) throws NetlinkException {
+        while (true) {
+            long length = libc.recv(fd, into, into.capacity(), MSG_TRUNC);
+            if (length >= 0) {
+                return (int) Math.min(length, Integer.MAX_VALUE);
+            }
+            int errno = runtime.getLastError();
+            switch (errno) {
+                case Errno.EINTR:
+                    continue;
+                case Errno.EAGAIN:
+                    return WOULD_BLOCK;
+                case Errno.ENOBUFS:
+                    // netlink_overrun() set sk_err: the queue was full and datagrams were dropped.
+                    return OVERFLOWED;
+                default:
+                    throw new NetlinkException("recv(NETLINK_CONNECTOR)", errno);
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (negative: indefinitely) until the socket is readable
+     * or has an error pending (an overflow shows as POLLERR). Returns false on timeout.
+     */
+    boolean awaitReadable(int timeoutMillis) throws NetlinkException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        int wait = timeoutMillis;
+        while (true) {
+            pollFd.putShort(POLLFD_REVENTS, (short) 0);
+            int ready = libc.poll(pollFd, 1, wait);
+            if (ready >= 0) {
+                return ready > 0 && pollFd.getShort(POLLFD_REVENTS) != 0;
+            }
+            int errno = runtime.getLastError();
+            if (errno != Errno.EINTR) {
+                throw new NetlinkException("poll(NETLINK_CONNECTOR)", errno);
+            }
+            if (timeoutMillis >= 0) {
+                wait = (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            }
+        }
+    }
+
+    /** Closes the descriptor; later calls do nothing. */
+    void close() throws NetlinkException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // close(2) releases the descriptor even when it reports an error: never retry it.
+        if (libc.close(fd) < 0) {
+            throw new NetlinkException("close(NETLINK_CONNECTOR)", runtime.getLastError());
+        }
+    }
+}
