@@ -62,7 +62,7 @@ final class Errno {
     static String remedy(int errno) {
         return switch (errno) {
             case EPERM, EACCES ->
-                "the proc connector needs root (CAP_NET_ADMIN); run uproc as root";
+                "the proc connector needs root (CAP_NET_ADMIN) on this kernel; run uproc as root";
             case EPROTONOSUPPORT, EAFNOSUPPORT, ESOCKTNOSUPPORT, ENOPROTOOPT, EOPNOTSUPP ->
                 "this kernel has no netlink proc connector; use a kernel built with"
                     + " CONFIG_CONNECTOR=y and CONFIG_PROC_EVENTS=y";

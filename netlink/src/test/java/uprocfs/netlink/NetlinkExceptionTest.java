@@ -12,7 +12,7 @@ class NetlinkExceptionTest {
     void bindWithoutRootNamesCallErrnoAndFix() {
         NetlinkException e = new NetlinkException("bind(AF_NETLINK, CN_IDX_PROC)", Errno.EPERM);
         assertEquals("bind(AF_NETLINK, CN_IDX_PROC): EPERM \u2014 the proc connector needs root"
-            + " (CAP_NET_ADMIN); run uproc as root", e.getMessage());
+            + " (CAP_NET_ADMIN) on this kernel; run uproc as root", e.getMessage());
         assertEquals("bind(AF_NETLINK, CN_IDX_PROC)", e.call());
         assertEquals(Errno.EPERM, e.errno());
         assertEquals("EPERM", e.errnoName());
