@@ -1,0 +1,301 @@
+package uprocfs.netlink;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import uprocfs.core.event.EventBatch;
+
+/**
+ * A subscription to the kernel's proc connector: every fork, exec, id change, rename and exit
+ * on the machine arrives here as one datagram, which {@link #receive} decodes in place into an
+ * {@link EventBatch}.
+ *
+ * <p>Lost events are reported, never hidden: when the socket's receive queue overflowed
+ * (recv fails with ENOBUFS, DESIGN.md) the batch is {@linkplain EventBatch#markLost() marked
+ * lost} and {@link #overflows()} counts it; whoever applies the batch must then resync with
+ * /proc. A malformed datagram is counted in {@link #malformed()} and skipped.
+ *
+ * <p>One thread receives and closes; the counters may be read from any thread.
+ */
+public final class ProcEventSource implements AutoCloseable {
+    /** How long {@link #open} waits for the kernel to acknowledge the subscription. */
+    static final long ACK_TIMEOUT_MILLIS = 2_000;
+    /**
+     * One proc event datagram is 76 bytes (16 + 20 + sizeof(struct proc_event) = 40); the
+     * rest leaves room for future kernels' larger unions, and recv's MSG_TRUNC shows anything
+     * that still does not fit.
+     */
+    private static final int DATAGRAM_BUFFER_BYTES = 8 * 1024;
+    /** Room for the ~800 datagrams that may precede the ack on a busy machine. */
+    private static final int BACKLOG_BYTES = 64 * 1024;
+
+    private final ConnectorSocket socket;
+    private final int receiveBufferBytes;
+    private final int portId;
+    private final ProcEventDecoder decoder = new ProcEventDecoder();
+    private final ByteBuffer datagram =
+        ByteBuffer.allocateDirect(DATAGRAM_BUFFER_BYTES).order(ByteOrder.nativeOrder());
+    private final ByteBuffer request =
+        ByteBuffer.allocateDirect(McastRequest.LENGTH).order(ByteOrder.nativeOrder());
+    private int requestSeq;
+    private boolean acknowledged;
+    private boolean closed;
+
+    /** Datagrams that arrived while {@link #open} waited for the ack; null once drained. */
+    private DatagramBacklog backlog;
+
+    // Written by the receiving thread only, read by anyone.
+    private volatile long datagrams;
+    private volatile long events;
+    private volatile long malformed;
+    private volatile long overflows;
+    private volatile long netlinkErrors;
+
+    private ProcEventSource(ConnectorSocket socket, int receiveBufferBytes, int portId) {
+        this.socket = socket;
+        this.receiveBufferBytes = receiveBufferBytes;
+        this.portId = portId;
+        this.requestSeq = ThreadLocalRandom.current().nextInt();
+    }
+
+    /**
+     * Opens a netlink connector socket, asks for a receive queue of
+     * {@code receiveBufferBytes} (beyond net.core.rmem_max if running as root), joins the
+     * proc connector's group and subscribes. Waits up to 2 s for the kernel's
+     * acknowledgement; a kernel that sends none is tolerated (see {@link #acknowledged()}).
+     * Events that arrive before the acknowledgement are kept for the first
+     * {@link #receive}.
+     *
+     * @throws NetlinkException naming the call and errno, e.g. EPERM when not root
+     */
+    public static ProcEventSource open(int receiveBufferBytes) throws NetlinkException {
+        if (receiveBufferBytes <= 0) {
+            throw new IllegalArgumentException("receive buffer must be positive: " + receiveBufferBytes);
+        }
+        ConnectorSocket socket = ConnectorSocket.open();
+        ProcEventSource source = null;
+        try {
+            // Size the queue before joining the group, so no event meets the small default.
+            int effective = socket.requestReceiveBuffer(receiveBufferBytes);
+            socket.bindProcGroup();
+            source = new ProcEventSource(socket, effective, (int) ProcessHandle.current().pid());
+            source.subscribe();
+            return source;
+        } catch (NetlinkException | RuntimeException e) {
+            try {
+                if (source != null) {
+                    source.close();
+                } else {
+                    socket.close();
+                }
+            } catch (NetlinkException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private void subscribe() throws NetlinkException {
+        int ack = sendRequest(McastRequest.PROC_CN_MCAST_LISTEN);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MILLIS);
+        while (true) {
+            int length = socket.receive(datagram);
+            if (length == ConnectorSocket.WOULD_BLOCK) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    // Requesters outside the initial pid/user namespace, and kernels without
+                    // CONFIG_PROC_EVENTS, get no ack (cn_proc_mcast_ctl returns early).
+                    return;
+                }
+                socket.awaitReadable((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+                continue;
+            }
+            if (length == ConnectorSocket.OVERFLOWED) {
+                backlog().markLost();
+                continue;
+            }
+            decoder.wrap(datagram, 0, Math.min(length, datagram.capacity()));
+            // The kernel multicasts every ack to the whole group. Ours carries our ack + 1; its
+            // seq is not ours, send_msg() overwrites it with the per-cpu event counter.
+            if (decoder.kind() == DatagramKind.ACK && decoder.cnAck() == ack + 1) {
+                datagrams++;
+                if (decoder.ackError() != 0) {
+                    throw new NetlinkException("subscribe(PROC_CN_MCAST_LISTEN)", decoder.ackError());
+                }
+                acknowledged = true;
+                return;
+            }
+            backlog().keep(datagram, Math.min(length, datagram.capacity()));
+        }
+    }
+
+    /**
+     * Sends an mcast op whose seq and ack are a fresh number (random at first, so that this
+     * socket's ack is told apart from other listeners') and returns that number.
+     */
+    private int sendRequest(int op) throws NetlinkException {
+        int seq = ++requestSeq;
+        int length = McastRequest.encode(request, op, seq, seq, portId);
+        socket.send(request, length, McastRequest.name(op));
+        return seq;
+    }
+
+    private DatagramBacklog backlog() {
+        if (backlog == null) {
+            backlog = new DatagramBacklog(BACKLOG_BYTES);
+        }
+        return backlog;
+    }
+
+    /**
+     * Adds the events that are ready to {@code batch}: waits up to {@code timeoutMillis}
+     * (0: not at all, negative: indefinitely) for the socket to become readable, then reads
+     * datagrams until none is queued or the batch is full. An overflow marks the batch lost
+     * and reading goes on; check {@link EventBatch#lost()} even when this returns 0.
+     *
+     * @return the number of events added
+     * @throws NetlinkException if recv or poll fails with anything but EAGAIN, EINTR or ENOBUFS
+     */
+    public int receive(EventBatch batch, int timeoutMillis) throws NetlinkException {
+        if (closed) {
+            throw new IllegalStateException("the proc event source is closed");
+        }
+        int before = batch.size();
+        long overflowsBefore = overflows;
+        if (backlog != null) {
+            drainBacklog(batch);
+        }
+        drainSocket(batch);
+        if (batch.size() == before && overflows == overflowsBefore && !batch.isFull()
+            && timeoutMillis != 0 && socket.awaitReadable(timeoutMillis)) {
+            drainSocket(batch);
+        }
+        return batch.size() - before;
+    }
+
+    private void drainBacklog(EventBatch batch) {
+        if (backlog.takeLost()) {
+            overflows++;
+            batch.markLost();
+        }
+        while (!batch.isFull() && backlog.next(decoder)) {
+            consume(batch);
+        }
+        if (backlog.isDrained()) {
+            backlog = null;
+        }
+    }
+
+    private void drainSocket(EventBatch batch) throws NetlinkException {
+        // Each datagram yields at most one event, so a batch with room takes the next one.
+        while (!batch.isFull()) {
+            int length = socket.receive(datagram);
+            if (length == ConnectorSocket.WOULD_BLOCK) {
+                return;
+            }
+            if (length == ConnectorSocket.OVERFLOWED) {
+                overflows++;
+                batch.markLost();
+                continue;
+            }
+            decoder.wrap(datagram, 0, Math.min(length, datagram.capacity()));
+            consume(batch);
+        }
+    }
+
+    private void consume(EventBatch batch) {
+        datagrams++;
+        switch (decoder.kind()) {
+            case PROC_EVENT -> {
+                decoder.appendTo(batch);
+                events++;
+            }
+            case NETLINK_OVERRUN -> {
+                overflows++;
+                batch.markLost();
+            }
+            case NETLINK_ERROR -> {
+                if (decoder.netlinkErrorCode() != 0) {
+                    netlinkErrors++;
+                }
+            }
+            case TRUNCATED, FOREIGN -> malformed++;
+            // Acks of other listeners' requests and no-ops carry no event.
+            case ACK, NETLINK_NOOP -> { }
+        }
+    }
+
+    /**
+     * Unsubscribes (PROC_CN_MCAST_IGNORE) and closes the socket. Idempotent. The socket is
+     * closed even if the unsubscribe fails; the first failure is thrown.
+     */
+    @Override
+    public void close() throws NetlinkException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        NetlinkException failure = null;
+        try {
+            sendRequest(McastRequest.PROC_CN_MCAST_IGNORE);
+        } catch (NetlinkException e) {
+            failure = e;
+        }
+        try {
+            socket.close();
+        } catch (NetlinkException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** The receive queue size the kernel granted, as getsockopt(SO_RCVBUF) reports it. */
+    public int receiveBufferBytes() {
+        return receiveBufferBytes;
+    }
+
+    /**
+     * Whether the kernel acknowledged the subscription. False means no ack came within 2 s:
+     * the kernel lacks CONFIG_PROC_EVENTS or this process is outside the initial pid or user
+     * namespace, and probably no event will arrive.
+     */
+    public boolean acknowledged() {
+        return acknowledged;
+    }
+
+    /** Datagrams read, of every kind. */
+    public long datagrams() {
+        return datagrams;
+    }
+
+    /** Events added to batches. */
+    public long events() {
+        return events;
+    }
+
+    /** Datagrams skipped as truncated or not from the proc connector. */
+    public long malformed() {
+        return malformed;
+    }
+
+    /**
+     * How many times events were lost: recv failed with ENOBUFS, the kernel sent
+     * NLMSG_OVERRUN, or more arrived during {@link #open} than it could keep.
+     */
+    public long overflows() {
+        return overflows;
+    }
+
+    /** NLMSG_ERROR messages with a nonzero error code. */
+    public long netlinkErrors() {
+        return netlinkErrors;
+    }
+}
