@@ -89,9 +89,10 @@ class ProcEventSourceTest {
     void renameArrivesAsCommEventCutToFifteenBytes() throws Exception {
         try (ProcEventSource source = ProcEventSource.open(1 << 20)) {
             // The kernel lets only the task's own thread group write /proc/PID/comm
-            // (comm_write), so the child renames itself.
+            // (comm_write), so the child renames itself. It then execs, keeping its pid, so
+            // that destroying that pid leaves no orphan behind.
             Process shell = new ProcessBuilder("/bin/sh", "-c",
-                "printf %s uproc-renamed-process > /proc/$$/comm; sleep 5").start();
+                "printf %s uproc-renamed-process > /proc/$$/comm; exec sleep 5").start();
             try {
                 int pid = (int) shell.pid();
                 List<ReceivedEvent> seen = receiveUntil(source, events -> any(events, EventKind.COMM, pid), TIMEOUT);
