@@ -57,6 +57,9 @@ public final class ConfigLoader {
         }
         check.verify(file);
         try (InputStream in = Files.newInputStream(file)) {
+            if (Files.size(file) > MAX_BYTES) {
+                throw tooLarge(source);
+            }
             return parse(source, source, readLimited(source, in));
         } catch (NoSuchFileException e) {
             throw ConfigException.ofFile(source, "no such file; create one with tools/uproc-config | tee " + source);
@@ -121,10 +124,14 @@ public final class ConfigLoader {
             throw ConfigException.ofFile(source, "cannot read: " + e.getMessage());
         }
         if (content.length > MAX_BYTES) {
-            throw ConfigException.ofFile(source, "larger than " + MAX_BYTES + " bytes, which is no uproc config"
-                    + " (a million rules take about 25 MB): check the path");
+            throw tooLarge(source);
         }
         return content;
+    }
+
+    private static ConfigException tooLarge(String source) {
+        return ConfigException.ofFile(source, "larger than " + MAX_BYTES + " bytes, which is no uproc config"
+                + " (a million rules take about 25 MB): check the path");
     }
 
     /**

@@ -116,16 +116,16 @@ public final class DefaultConfig {
                     .decode(ByteBuffer.wrap(database, start, end - start))
                     .toString();
         } catch (CharacterCodingException e) {
-            return "skipping a " + kind + " whose entry is not valid UTF-8, which no config file can name";
+            return "skipping " + kind + " entry: it is not valid UTF-8, which no config file can name";
         }
         String[] fields = line.split(":", 4);
         if (fields.length < 3) {
-            return "skipping " + Diagnostics.quote(line) + ": not a " + kind + " entry (name:password:id:...)";
+            return "skipping " + kind + " " + Diagnostics.quote(line) + ": not an entry (name:password:id:...)";
         }
         String name = fields[0];
         String id = fields[2];
         if (name.isEmpty()) {
-            return "skipping a " + kind + " with an empty name";
+            return "skipping " + kind + " entry: its name is empty";
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
