@@ -1,0 +1,142 @@
+package uprocfs.fuse;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import uprocfs.fuse.daemon.ConfigSource;
+import uprocfs.fuse.daemon.Daemon;
+import uprocfs.fuse.daemon.DaemonLog;
+import uprocfs.fuse.daemon.DaemonSettings;
+import uprocfs.fuse.daemon.ReadinessChannel;
+import uprocfs.fuse.daemon.SystemError;
+
+/**
+ * {@code uproc MOUNTPOINT} without {@code -f}: starts the daemon detached and returns once it
+ * has mounted and populated the filesystem, with its verdict as the exit code, as the C
+ * original did by forking.
+ *
+ * <p>A JVM cannot fork itself, so this JVM starts a second one running the same code with
+ * {@code -f}, in a session of its own ({@code setsid}: no controlling terminal, so closing the
+ * terminal sends it no SIGHUP), with standard input from {@code /dev/null}, its output
+ * appended to the log file and {@code /} as working directory (so it keeps no directory
+ * busy), and waits for its verdict on a {@link ReadinessChannel}.
+ */
+final class BackgroundStart {
+    /** Generous: the daemon scans all of /proc before mounting, and has its own mount deadline. */
+    private static final Duration READY_LIMIT = Duration.ofMinutes(2);
+
+    private final DaemonSettings settings;
+    private final DaemonLog messages;
+
+    BackgroundStart(DaemonSettings settings, DaemonLog messages) {
+        this.settings = settings;
+        this.messages = messages;
+    }
+
+    int run() {
+        try {
+            return start();
+        } catch (StartFailure f) {
+            messages.error(f.getMessage());
+            return f.exitCode();
+        }
+    }
+
+    private int start() throws StartFailure {
+        if (settings.configFromStandardInput()) {
+            throw new StartFailure(ExitCode.USAGE, "-o config_file=- needs -f: a daemon in the background has no "
+                    + "standard input to read its configuration from (nor to read it again on SIGHUP)");
+        }
+        // Everything that can be checked without starting anything is checked here, so that
+        // these errors come back at once and on this terminal, not in the log.
+        Daemon.preflight(settings, new ConfigSource(settings.configFile()), messages);
+        Path log = settings.logFile();
+        checkWritable(log);
+        try (ReadinessChannel channel = ReadinessChannel.listen()) {
+            Process daemon = launch(channel.address(), log);
+            ReadinessChannel.Verdict verdict = channel.await(daemon, READY_LIMIT);
+            if (verdict == null) {
+                return noVerdict(daemon, log);
+            }
+            if (verdict.exitCode() != ExitCode.OK) {
+                throw new StartFailure(verdict.exitCode(), verdict.message());
+            }
+            messages.info(verdict.message() + "; daemon pid " + daemon.pid() + ", log " + log);
+            return ExitCode.OK;
+        } catch (IOException e) {
+            throw new StartFailure(ExitCode.FAILURE, "cannot start the daemon: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartFailure(ExitCode.FAILURE, "interrupted while waiting for the daemon; it may still be "
+                    + "starting, see " + log);
+        }
+    }
+
+    private int noVerdict(Process daemon, Path log) throws StartFailure {
+        if (daemon.isAlive()) {
+            // SIGTERM: the daemon's own clean stop, which unmounts whatever it got to mount.
+            daemon.destroy();
+            throw new StartFailure(ExitCode.FAILURE, "the daemon (pid " + daemon.pid() + ") was not ready within "
+                    + READY_LIMIT.toSeconds() + " s and was stopped; see " + log);
+        }
+        int status = daemon.exitValue();
+        throw new StartFailure(status > 0 && status <= ExitCode.FAILURE ? status : ExitCode.FAILURE,
+                "the daemon exited with status " + status + " before it was ready; see " + log);
+    }
+
+    private static void checkWritable(Path log) throws StartFailure {
+        try (OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            out.flush();
+        } catch (IOException e) {
+            throw new StartFailure(ExitCode.USAGE, "cannot write the log file " + log + " (" + SystemError.describe(e)
+                    + "): choose another with -o log_file=FILE, or run in the foreground with -f");
+        }
+    }
+
+    private Process launch(Path readiness, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add("setsid");
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArguments());
+        command.add("-cp");
+        command.add(absoluteClassPath());
+        command.add(Main.class.getName());
+        command.addAll(settings.foregroundArguments());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(new File("/"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true);
+        builder.environment().put(ReadinessChannel.ENVIRONMENT, readiness.toString());
+        return builder.start();
+    }
+
+    /** This JVM's own options (heap, GC, encoding...), minus a debugger agent, whose port is taken. */
+    private static List<String> jvmArguments() {
+        List<String> args = new ArrayList<>();
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-agentlib:jdwp") && !arg.startsWith("-Xrunjdwp")) {
+                args.add(arg);
+            }
+        }
+        return args;
+    }
+
+    /** The class path with every entry absolute: the daemon runs in {@code /}. */
+    private static String absoluteClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                entries.add(Path.of(entry).toAbsolutePath().toString());
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}

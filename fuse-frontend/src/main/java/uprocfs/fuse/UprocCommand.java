@@ -1,0 +1,125 @@
+package uprocfs.fuse;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import uprocfs.fuse.daemon.Daemon;
+import uprocfs.fuse.daemon.DaemonLog;
+import uprocfs.fuse.daemon.DaemonSettings;
+import uprocfs.fuse.daemon.ReadinessChannel;
+import uprocfs.fuse.daemon.SystemdNotifier;
+
+/** {@code uproc [-o opt[,opt...]] [-f] [-d] [-s] MOUNTPOINT}: the options, and which way to run. */
+@Command(name = "uproc",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        sortOptions = false,
+        separator = " ",
+        exitCodeOnInvalidInput = ExitCode.USAGE,
+        exitCodeOnExecutionException = ExitCode.FAILURE,
+        synopsisHeading = "Usage: ",
+        descriptionHeading = "%n",
+        description = {
+            "Shows rule-defined sets of processes (\"namespaces\") as read-only files of PIDs under "
+                + "MOUNTPOINT: one file per rule of the configuration, listing the PIDs of the processes "
+                + "that match it, ascending, one per line. The files are kept current from the kernel's "
+                + "process events, so reading one costs no scan of /proc:",
+            "    wc -l /uproc/uid.1000        kill $(cat /uproc/backup)",
+            "Without -f, uproc returns once the filesystem is mounted and filled, and leaves the "
+                + "daemon running in the background. It must run as root.",
+        },
+        parameterListHeading = "%nParameters:%n",
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:mounted and filled (with -f: stopped cleanly)",
+            "1:usage: bad option, missing MOUNTPOINT, unwritable log file",
+            "2:configuration error (FILE:LINE:COL: lines on standard error); nothing mounted",
+            "3:mountpoint missing, not a directory, not empty, already mounted, or the mount failed",
+            "4:not root, or the kernel refused the process-event subscription",
+            "5:the daemon failed while starting or running (it unmounted first)",
+        },
+        footerHeading = "%n",
+        footer = {
+            "Configuration: /etc/uproc.conf, or -o config_file=FILE. When /etc/uproc.conf",
+            "does not exist, there is one namespace per user (uid.NAME) and per group",
+            "(gid.NAME). One rule per line: KEY VALUE [KEY VALUE ...] NAME. Keys: uid",
+            "(number), gid (number), cmd (command name as in /proc/PID/comm, at most 15",
+            "bytes); a process must match all of a rule's keys; NAME is the file's name.",
+            "# and ; start comments.",
+            "    uid 1000 alice",
+            "    gid 34 groups.backup",
+            "    cmd tar uid 1000 alice.tar",
+            "Run as root, uproc reads only a file that belongs to root and that others",
+            "cannot write.",
+            "",
+            "Who sees what: root sees every file. Another user sees a file only if its",
+            "rule's uid (if it has one) is theirs and its gid (if it has one) is their",
+            "primary group; for them the other files do not exist. Users other than root",
+            "get in at all only with -o allow_other.",
+            "",
+            "Signals: SIGTERM or SIGINT stops the daemon and unmounts, and so does",
+            "fusermount -u MOUNTPOINT. SIGHUP re-reads the configuration without",
+            "unmounting; if the new one has errors, they are logged and the running one",
+            "stays. A mountpoint left dead by a killed daemon (\"Transport endpoint is not",
+            "connected\") is reclaimed at the next start.",
+            "",
+            "Log: /var/log/uproc.log in the background (-o log_file=FILE); with -f,",
+            "standard error.",
+            "",
+            "Example:",
+            "    mkdir -p /uproc && uproc -o allow_other /uproc && wc -l /uproc/*",
+        })
+final class UprocCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "MOUNTPOINT",
+            description = "Empty directory to mount on, e.g. /uproc (create it with mkdir -p /uproc).")
+    private String mountPoint;
+
+    @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
+            description = {
+                "Mount options, comma-separated; repeatable.",
+                "config_file=FILE: the rules (default /etc/uproc.conf; - reads standard input, with -f only).",
+                "log_file=FILE: the background daemon's log (default /var/log/uproc.log).",
+                "Any other option goes to FUSE: allow_other lets users other than root in, nonempty mounts "
+                    + "over a directory's files. uproc itself sets fsname, subtype, direct_io and zero "
+                    + "entry, attribute and negative timeouts, so that nothing is served from a cache.",
+            })
+    private List<String> options = new ArrayList<>();
+
+    @Option(names = "-f", description = "Stay in the foreground and log to standard error.")
+    private boolean foreground;
+
+    @Option(names = "-d", description = "Log every FUSE request (libfuse debug output); implies -f.")
+    private boolean debug;
+
+    @Option(names = "-s", description = "Serve FUSE requests on a single thread.")
+    private boolean singleThreaded;
+
+    private final PrintStream err;
+
+    UprocCommand(PrintStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+        DaemonSettings settings;
+        try {
+            settings = DaemonSettings.of(mountPoint, options, debug, singleThreaded);
+        } catch (StartFailure f) {
+            DaemonLog.forCommand(err).error(f.getMessage());
+            return f.exitCode();
+        }
+        if (foreground || debug) {
+            Daemon daemon = new Daemon(settings, DaemonLog.forDaemon(err), System.getenv(ReadinessChannel.ENVIRONMENT),
+                    SystemdNotifier.fromEnvironment());
+            return daemon.run();
+        }
+        return new BackgroundStart(settings, DaemonLog.forCommand(err)).run();
+    }
+}

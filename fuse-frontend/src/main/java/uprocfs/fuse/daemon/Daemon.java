@@ -1,0 +1,337 @@
+package uprocfs.fuse.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import ru.serce.jnrfuse.FuseException;
+import uprocfs.config.LoadedConfig;
+import uprocfs.core.Engine;
+import uprocfs.core.Reconciliation;
+import uprocfs.core.event.EventBatch;
+import uprocfs.core.proc.ProcFs;
+import uprocfs.fuse.ExitCode;
+import uprocfs.fuse.StartFailure;
+import uprocfs.fuse.fs.UprocFs;
+import uprocfs.netlink.NetlinkException;
+import uprocfs.netlink.ProcEventPump;
+import uprocfs.netlink.ProcEventSource;
+
+/**
+ * The daemon in the foreground: from a checked configuration to a mounted, populated
+ * filesystem kept current, and back to nothing mounted.
+ *
+ * <p>Startup order (DESIGN.md): subscribe to the proc connector first, then scan /proc,
+ * then start applying events (those that queued during the scan included; applying them is
+ * idempotent), then mount, then wait until the mount answers, then report ready. So the
+ * filesystem is complete from its first request, and a background start returns only then.
+ *
+ * <p>It ends on SIGTERM or SIGINT, when unmounted from outside ({@code fusermount -u}: the
+ * libfuse loop returns) and when the event pump fails; always in the same order: stop the
+ * pump, unsubscribe, unmount. A daemon that no longer applies events must not keep serving
+ * lists that silently go stale, so a pump failure unmounts too and exits with
+ * {@link ExitCode#FAILURE}. SIGHUP reloads the configuration without unmounting.
+ */
+public final class Daemon {
+    /**
+     * Receive queue asked of the kernel: a proc event costs about 1 KiB of queue (the skb,
+     * not the 92-byte payload), so 16 MiB absorbs a burst of ~16,000 events (a fork bomb,
+     * a parallel build) while the engine is busy; overflow beyond is still detected and
+     * repaired by a rescan.
+     */
+    private static final int RECEIVE_BUFFER_BYTES = 16 << 20;
+    /** Events applied under one lock acquisition at most. */
+    private static final int BATCH_CAPACITY = 4096;
+    /** How long libfuse may take to mount before startup is declared failed. */
+    private static final Duration MOUNT_DEADLINE = Duration.ofSeconds(10);
+    /** How long the libfuse loop may take to return after the unmount. */
+    private static final Duration LOOP_EXIT_DEADLINE = Duration.ofSeconds(5);
+
+    /** Why the daemon stops, and what it exits with. */
+    private record Outcome(String reason, int exitCode) {
+    }
+
+    private final DaemonSettings settings;
+    private final DaemonLog log;
+    private final String readinessAddress;
+    private final SystemdNotifier systemd;
+    private final ConfigSource config;
+    private final CompletableFuture<Outcome> stop = new CompletableFuture<>();
+    private volatile Engine engine;
+    private boolean reported;
+
+    /**
+     * @param readinessAddress where to send the verdict of the startup (a background start
+     *                         waits there), or {@code null} when nobody waits
+     */
+    public Daemon(DaemonSettings settings, DaemonLog log, String readinessAddress, SystemdNotifier systemd) {
+        this.settings = settings;
+        this.log = log;
+        this.readinessAddress = readinessAddress;
+        this.systemd = systemd;
+        this.config = new ConfigSource(settings.configFile());
+    }
+
+    /**
+     * The checks that need nothing started, in the order a user fixes them: privileges,
+     * configuration, mountpoint. Run by a background start before it starts the daemon, so
+     * that these errors come back at once, and by the daemon itself.
+     */
+    public static LoadedConfig preflight(DaemonSettings settings, ConfigSource config, DaemonLog log)
+            throws StartFailure {
+        requireRoot();
+        LoadedConfig loaded = config.load(log);
+        settings.mountPoint().prepare(settings.nonEmptyAllowed(), log);
+        return loaded;
+    }
+
+    private static void requireRoot() throws StartFailure {
+        long euid;
+        try {
+            // /proc/self belongs to the effective uid of whoever looks.
+            euid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StartFailure(ExitCode.PRIVILEGE, "cannot tell whether uproc runs as root: " + e.getMessage(), e);
+        }
+        if (euid != 0) {
+            throw new StartFailure(ExitCode.PRIVILEGE, "uproc must run as root (it runs as uid " + euid + "): it "
+                    + "subscribes to the kernel's process events (CAP_NET_ADMIN) and serves every user; "
+                    + "run it with sudo, or as a system service");
+        }
+    }
+
+    /** Runs until told to stop; returns the exit code. */
+    public int run() {
+        int code;
+        try {
+            code = serve();
+        } catch (StartFailure f) {
+            log.error(f.getMessage());
+            report(f.exitCode(), f.getMessage());
+            code = f.exitCode();
+        }
+        return code;
+    }
+
+    private int serve() throws StartFailure {
+        LoadedConfig loaded = preflight(settings, config, log);
+        MountPoint mountPoint = settings.mountPoint();
+        log.info("starting: " + loaded.rules().size() + " namespaces from " + loaded.rules().source() + ", mountpoint "
+                + mountPoint);
+        // Before anything is started, so that no signal finds the JVM's default handlers,
+        // which would exit without unmounting (and SIGHUP would end the daemon). A stop asked
+        // for during startup is acted on once the daemon is up.
+        handleSignals();
+        ProcEventSource source = subscribe();
+        ProcEventPump pump = null;
+        UprocFs fs = null;
+        Thread loop = null;
+        Outcome outcome;
+        try {
+            Engine started = new Engine(loaded.rules(), ProcFs.system());
+            Reconciliation scan = started.rescan();
+            engine = started;
+            pump = new ProcEventPump(source, BATCH_CAPACITY, this::apply,
+                    failure -> stop.complete(new Outcome("the event stream failed, so the files would go stale: "
+                            + describe(failure), ExitCode.FAILURE)));
+            pump.start();
+            fs = new UprocFs(started);
+            long deviceBefore = device(mountPoint);
+            loop = startLoop(fs, mountPoint);
+            awaitMounted(mountPoint, deviceBefore, loop);
+            Outcome early = stop.getNow(null);
+            if (early != null && early.exitCode() != ExitCode.OK) {
+                throw new StartFailure(early.exitCode(), early.reason());
+            }
+            String ready = "mounted " + mountPoint + ": " + started.namespaces().size() + " namespaces, "
+                    + started.taskCount() + " processes (scanned /proc in "
+                    + TimeUnit.NANOSECONDS.toMillis(scan.nanos()) + " ms)";
+            log.info(ready);
+            systemd.notify("READY=1\nMAINPID=" + ProcessHandle.current().pid(), log);
+            report(ExitCode.OK, ready);
+            outcome = stop.join();
+        } catch (StartFailure f) {
+            outcome = new Outcome(f.getMessage(), f.exitCode());
+            report(f.exitCode(), f.getMessage());
+        } catch (RuntimeException e) {
+            outcome = new Outcome("unexpected failure: " + describe(e), ExitCode.FAILURE);
+            report(ExitCode.FAILURE, outcome.reason());
+        }
+        systemd.notify("STOPPING=1", log);
+        if (outcome.exitCode() == ExitCode.OK) {
+            log.info("stopping: " + outcome.reason());
+        } else {
+            log.error(outcome.reason() + "; stopping");
+        }
+        shutDown(source, pump, fs, loop, mountPoint);
+        log.info("stopped");
+        return outcome.exitCode();
+    }
+
+    private ProcEventSource subscribe() throws StartFailure {
+        try {
+            return ProcEventSource.open(RECEIVE_BUFFER_BYTES);
+        } catch (NetlinkException e) {
+            throw new StartFailure(ExitCode.PRIVILEGE, "cannot subscribe to the kernel's process events: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The event pump's handler: applies a batch, and reconciles with /proc when events were lost. */
+    private void apply(EventBatch batch) {
+        Engine e = engine;
+        e.apply(batch);
+        if (batch.lost()) {
+            Reconciliation r = e.rescan();
+            log.info("events were lost (the kernel's queue overflowed): resynchronized with /proc in "
+                    + TimeUnit.NANOSECONDS.toMillis(r.nanos()) + " ms, " + r.added() + " processes added, "
+                    + r.removed() + " removed, " + r.changed() + " changed");
+        }
+    }
+
+    private void handleSignals() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signals.handle(name, () -> stop.complete(new Outcome("SIG" + name + " received", ExitCode.OK)));
+        }
+        Signals.handle("HUP", this::reload);
+    }
+
+    /** SIGHUP: swaps in the configuration as it now reads, or keeps the running one. */
+    private synchronized void reload() {
+        Engine e = engine;
+        if (e == null) {
+            log.info("SIGHUP ignored: still starting; send it again once mounted");
+            return;
+        }
+        if (settings.configFromStandardInput()) {
+            log.error("SIGHUP: the configuration came from standard input, which cannot be read again; "
+                    + "keeping it");
+            return;
+        }
+        int before = e.namespaces().size();
+        try {
+            LoadedConfig loaded = config.load(log);
+            e.replaceRules(loaded.rules());
+            log.info("SIGHUP: reloaded " + loaded.rules().source() + ": " + e.namespaces().size()
+                    + " namespaces (were " + before + ")");
+        } catch (StartFailure f) {
+            log.error("SIGHUP: cannot reload, keeping the running configuration (" + e.rules().source() + ", "
+                    + before + " namespaces):\n" + f.getMessage());
+        }
+    }
+
+    /**
+     * Runs libfuse's loop on its own thread: {@code fuse_main_real} mounts, serves until
+     * unmounted, and returns. jnr-fuse always passes {@code -f} (libfuse must not fork the
+     * JVM), so daemonizing is ours to do.
+     */
+    private Thread startLoop(UprocFs fs, MountPoint mountPoint) {
+        Thread loop = new Thread(() -> {
+            try {
+                fs.mount(mountPoint.path(), true, settings.debug(),
+                        settings.libfuseArguments().toArray(new String[0]));
+                stop.complete(new Outcome("unmounted from outside", ExitCode.OK));
+            } catch (FuseException e) {
+                stop.complete(new Outcome("libfuse could not mount " + mountPoint + " (its own message, if any, "
+                        + "is above): " + describe(e), ExitCode.MOUNT));
+            }
+        }, "fuse-loop");
+        loop.start();
+        return loop;
+    }
+
+    private static long device(MountPoint mountPoint) throws StartFailure {
+        try {
+            return mountPoint.device();
+        } catch (IOException e) {
+            throw new StartFailure(ExitCode.MOUNT, "cannot stat " + mountPoint + ": " + SystemError.describe(e), e);
+        }
+    }
+
+    /**
+     * Waits until the mountpoint's device changes: the kernel then routes a stat of it to
+     * our getattr, so the mount is up and answering. libfuse mounts before it enters its
+     * loop, and a request sent in between simply waits for the loop.
+     */
+    private void awaitMounted(MountPoint mountPoint, long deviceBefore, Thread loop) throws StartFailure {
+        long deadline = System.nanoTime() + MOUNT_DEADLINE.toNanos();
+        while (true) {
+            if (!loop.isAlive()) {
+                Outcome failed = stop.getNow(new Outcome("libfuse ended before mounting " + mountPoint,
+                        ExitCode.MOUNT));
+                throw new StartFailure(ExitCode.MOUNT, failed.reason());
+            }
+            try {
+                if (mountPoint.device() != deviceBefore) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Mid-mount a stat may fail; the deadline decides.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new StartFailure(ExitCode.MOUNT, mountPoint + " was not mounted within "
+                        + MOUNT_DEADLINE.toSeconds() + " s");
+            }
+            try {
+                loop.join(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartFailure(ExitCode.FAILURE, "interrupted while waiting for the mount");
+            }
+        }
+    }
+
+    /** Stops the pump, unsubscribes, unmounts (unless already unmounted) and lets the loop end. */
+    private void shutDown(ProcEventSource source, ProcEventPump pump, UprocFs fs, Thread loop,
+                          MountPoint mountPoint) {
+        if (pump != null) {
+            pump.stop();
+        }
+        try {
+            source.close();
+        } catch (NetlinkException e) {
+            log.error("unsubscribing from process events: " + e.getMessage());
+        }
+        if (loop == null) {
+            return;
+        }
+        if (loop.isAlive()) {
+            mountPoint.unmount(log);
+        }
+        fs.unmounted();
+        try {
+            loop.join(LOOP_EXIT_DEADLINE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (loop.isAlive()) {
+            log.info("libfuse still serves files opened before the unmount; they close when the daemon exits");
+        }
+    }
+
+    /** Tells whoever started the daemon in the background how startup went; once. */
+    private synchronized void report(int exitCode, String message) {
+        if (readinessAddress == null || reported) {
+            return;
+        }
+        reported = true;
+        try {
+            ReadinessChannel.report(readinessAddress, exitCode, message);
+        } catch (IOException e) {
+            log.error("cannot report to the command that started the daemon (" + readinessAddress + "): "
+                    + SystemError.describe(e));
+        }
+    }
+
+    private static String describe(Throwable t) {
+        StringBuilder text = new StringBuilder(t.getMessage() == null ? t.toString() : t.getMessage());
+        for (Throwable cause = t.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+}

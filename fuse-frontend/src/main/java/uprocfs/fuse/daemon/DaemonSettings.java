@@ -1,0 +1,138 @@
+package uprocfs.fuse.daemon;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import uprocfs.fuse.ExitCode;
+import uprocfs.fuse.StartFailure;
+
+/**
+ * Everything the command line decides about a daemon: where to mount, which configuration,
+ * where to log, and what to tell libfuse.
+ *
+ * @param mountPoint     where to mount
+ * @param configFile     the configuration named by {@code -o config_file}, or {@code null}
+ *                       for the default ({@value #DEFAULT_CONFIG_NAME}, else the users and
+ *                       groups of the system)
+ * @param logFile        where a background daemon writes its log
+ * @param fuseOptions    {@code -o} options for libfuse beyond those uproc sets itself
+ * @param debug          libfuse's {@code -d}: every request logged
+ * @param singleThreaded libfuse's {@code -s}: one thread serves all requests
+ */
+public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFile, List<String> fuseOptions,
+                             boolean debug, boolean singleThreaded) {
+
+    static final String DEFAULT_CONFIG_NAME = "/etc/uproc.conf";
+    public static final Path DEFAULT_CONFIG = Path.of(DEFAULT_CONFIG_NAME);
+    public static final Path DEFAULT_LOG = Path.of("/var/log/uproc.log");
+
+    /** {@code -o} keys uproc itself understands. */
+    public static final String CONFIG_FILE = "config_file";
+    public static final String LOG_FILE = "log_file";
+
+    /**
+     * Options uproc always mounts with. direct_io: reads bypass the page cache, so no reader
+     * gets an older list or one cut at an older st_size (set globally because jnr-fuse maps
+     * fuse_file_info's bitfields as whole bytes, so setting it per open does not work).
+     * Zero timeouts: the kernel asks again for every lookup and stat, so sizes, new files and
+     * files gone after a reload are never stale. fsname/subtype: how the mount table names
+     * it ({@code uprocfs on /uproc type fuse.uproc}).
+     */
+    static final List<String> FIXED_OPTIONS = List.of("fsname=uprocfs", "subtype=uproc", "direct_io",
+            "entry_timeout=0", "attr_timeout=0", "negative_timeout=0");
+
+    private static final Set<String> FIXED_KEYS = Set.of("fsname", "subtype", "direct_io",
+            "entry_timeout", "attr_timeout", "negative_timeout", "kernel_cache", "auto_cache");
+
+    public DaemonSettings {
+        fuseOptions = List.copyOf(fuseOptions);
+    }
+
+    /**
+     * Sorts the {@code -o} options (already split at commas) into uproc's own and libfuse's.
+     *
+     * @throws StartFailure ({@link ExitCode#USAGE}) for an empty file name or an option that
+     *                      would undo one uproc sets itself
+     */
+    public static DaemonSettings of(String mountPoint, List<String> options, boolean debug, boolean singleThreaded)
+            throws StartFailure {
+        Path config = null;
+        Path log = DEFAULT_LOG;
+        List<String> fuse = new ArrayList<>();
+        for (String option : options) {
+            if (option.isEmpty()) {
+                continue;
+            }
+            int eq = option.indexOf('=');
+            String key = eq < 0 ? option : option.substring(0, eq);
+            String value = eq < 0 ? null : option.substring(eq + 1);
+            if (key.equals(CONFIG_FILE) || key.equals(LOG_FILE)) {
+                if (value == null || value.isEmpty() || (key.equals(LOG_FILE) && value.equals("-"))) {
+                    throw new StartFailure(ExitCode.USAGE, "-o " + key + " needs a file name: -o " + key + "=FILE");
+                }
+                // "-" is standard input, not a file in the current directory.
+                Path file = value.equals("-") ? Path.of(value) : Path.of(value).toAbsolutePath().normalize();
+                if (key.equals(CONFIG_FILE)) {
+                    config = file;
+                } else {
+                    log = file;
+                }
+            } else if (FIXED_KEYS.contains(key)) {
+                throw new StartFailure(ExitCode.USAGE, "-o " + option + " cannot be used: uproc mounts with "
+                        + String.join(",", FIXED_OPTIONS) + " so that no size or list is ever served stale");
+            } else {
+                fuse.add(option);
+            }
+        }
+        return new DaemonSettings(MountPoint.of(mountPoint), config, log, fuse, debug, singleThreaded);
+    }
+
+    /** Whether libfuse was told it may mount over files ({@code -o nonempty}). */
+    public boolean nonEmptyAllowed() {
+        return fuseOptions.contains("nonempty");
+    }
+
+    /** Whether the rules come from standard input ({@code -o config_file=-}). */
+    public boolean configFromStandardInput() {
+        return configFile != null && configFile.toString().equals("-");
+    }
+
+    /** What follows the mountpoint in libfuse's argv. */
+    List<String> libfuseArguments() {
+        List<String> options = new ArrayList<>(FIXED_OPTIONS);
+        options.addAll(fuseOptions);
+        List<String> args = new ArrayList<>(List.of("-o", String.join(",", options)));
+        if (singleThreaded) {
+            args.add("-s");
+        }
+        return args;
+    }
+
+    /**
+     * The arguments that run these settings in the foreground, with every path absolute:
+     * how a background start runs the daemon itself, whose working directory is {@code /}.
+     */
+    public List<String> foregroundArguments() {
+        List<String> args = new ArrayList<>(List.of("-f"));
+        if (configFile != null) {
+            args.add("-o");
+            args.add(CONFIG_FILE + "=" + configFile);
+        }
+        args.add("-o");
+        args.add(LOG_FILE + "=" + logFile);
+        for (String option : fuseOptions) {
+            args.add("-o");
+            args.add(option);
+        }
+        if (debug) {
+            args.add("-d");
+        }
+        if (singleThreaded) {
+            args.add("-s");
+        }
+        args.add("--");
+        args.add(mountPoint.path().toString());
+        return args;
+    }
+}

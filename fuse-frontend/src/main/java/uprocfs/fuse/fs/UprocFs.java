@@ -1,0 +1,350 @@
+package uprocfs.fuse.fs;
+
+import java.util.function.Supplier;
+import jnr.ffi.Pointer;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseContext;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+import uprocfs.core.Engine;
+import uprocfs.core.ns.Namespace;
+
+/**
+ * The filesystem: a read-only root directory with one regular file per namespace, each file
+ * listing the namespace's PIDs. Every callback runs on one of libfuse's worker threads and
+ * only reads the engine.
+ *
+ * <p>What the kernel may ask and what we answer:
+ * <ul>
+ * <li>Paths come from the kernel one component at a time but are still untrusted text: only
+ * {@code /} and {@code /<name>} exist; anything else, and any name this caller may not see,
+ * is ENOENT, on every operation, so a hidden namespace cannot be probed by stat or open.</li>
+ * <li>{@code open} for writing is EACCES (as the original); every other change is EROFS.</li>
+ * <li>{@code open} takes the namespace's content snapshot into a handle, {@code read} serves
+ * it at the requested offset, {@code release} drops it. The mount uses {@code direct_io}, so
+ * the page cache never holds an older list and {@code st_size} need not predict the read.</li>
+ * </ul>
+ */
+public final class UprocFs extends FuseStubFS {
+    /** File system name passed to libfuse as argv[0]: shown in mount tables and messages. */
+    public static final String FS_NAME = "uprocfs";
+
+    // <asm-generic/fcntl.h>: the access mode is the low two bits; O_TRUNC and O_APPEND are
+    // write intents even with O_RDONLY.
+    private static final int O_ACCMODE = 0x3;
+    private static final int O_RDONLY = 0x0;
+    private static final int O_TRUNC = 0x200;
+    private static final int O_APPEND = 0x400;
+
+    // <unistd.h> access(2) mask bits.
+    private static final int W_OK = 2;
+    private static final int X_OK = 1;
+
+    private static final int DIR_MODE = FileStat.S_IFDIR | 0555;
+    private static final int FILE_MODE = FileStat.S_IFREG | 0444;
+    private static final int BLOCK_SIZE = 4096;
+    /** Longest name a namespace may have (config rule), and NAME_MAX of every Linux fs. */
+    private static final int NAME_MAX = 255;
+
+    private static final int ENOENT = ErrorCodes.ENOENT();
+    private static final int EACCES = ErrorCodes.EACCES();
+    private static final int EROFS = ErrorCodes.EROFS();
+    private static final int EBADF = ErrorCodes.EBADF();
+    private static final int EINVAL = ErrorCodes.EINVAL();
+    private static final int EISDIR = ErrorCodes.EISDIR();
+    private static final int ENOTDIR = ErrorCodes.ENOTDIR();
+
+    private final Engine engine;
+    private final Supplier<Caller> caller;
+    private final HandleTable handles = new HandleTable();
+
+    /** A filesystem over {@code engine} whose callers are those of the FUSE requests. */
+    public UprocFs(Engine engine) {
+        this.engine = engine;
+        this.caller = this::requestCaller;
+    }
+
+    /** A filesystem whose callers are whoever {@code caller} says: for tests without a mount. */
+    UprocFs(Engine engine, Supplier<Caller> caller) {
+        this.engine = engine;
+        this.caller = caller;
+    }
+
+    @Override
+    protected String getFSName() {
+        return FS_NAME;
+    }
+
+    /**
+     * Tells jnr-fuse the filesystem has been unmounted by other means (the daemon's own
+     * unmount), so that the shutdown hook it registered at mount time does not unmount
+     * lazily whatever is mounted at that path later.
+     */
+    public void unmounted() {
+        mounted.set(false);
+    }
+
+    /** Number of files open right now. */
+    public int openFiles() {
+        return handles.openCount();
+    }
+
+    // ------------------------------------------------------------------ lookups
+
+    private Caller requestCaller() {
+        FuseContext context = getContext();
+        return new Caller(context.uid.get(), context.gid.get());
+    }
+
+    /**
+     * The name a path gives, or {@code null} when the path is not exactly {@code /<name>}:
+     * empty names, further slashes and NUL bytes never name a namespace.
+     */
+    static String fileName(String path) {
+        if (path == null || path.length() < 2 || path.charAt(0) != '/') {
+            return null;
+        }
+        for (int i = 1; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '/' || c == '\0') {
+                return null;
+            }
+        }
+        return path.substring(1);
+    }
+
+    private static boolean isRoot(String path) {
+        return "/".equals(path);
+    }
+
+    /** The namespace {@code path} names if {@code who} may see it, else {@code null}. */
+    private Namespace visible(String path, Caller who) {
+        String name = fileName(path);
+        if (name == null) {
+            return null;
+        }
+        Namespace ns = engine.namespace(name);
+        return ns != null && who.maySee(ns.rule()) ? ns : null;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Override
+    public int getattr(String path, FileStat stat) {
+        if (isRoot(path)) {
+            long loaded = engine.rules().loadedAt().toEpochMilli();
+            stat.st_mode.set(DIR_MODE);
+            // No subdirectories: "." and the entry in the parent.
+            stat.st_nlink.set(2);
+            stat.st_uid.set(0);
+            stat.st_gid.set(0);
+            stat.st_size.set(0);
+            stat.st_blksize.set(BLOCK_SIZE);
+            stat.st_blocks.set(0);
+            setTimes(stat, loaded);
+            return 0;
+        }
+        Namespace ns = visible(path, caller.get());
+        if (ns == null) {
+            return -ENOENT;
+        }
+        long size = ns.byteSize();
+        stat.st_mode.set(FILE_MODE);
+        stat.st_nlink.set(1);
+        stat.st_uid.set(0);
+        stat.st_gid.set(0);
+        stat.st_size.set(size);
+        stat.st_blksize.set(BLOCK_SIZE);
+        // st_blocks counts 512-byte units, so that du reports what cat reads.
+        stat.st_blocks.set((size + 511) / 512);
+        setTimes(stat, ns.mtimeMillis());
+        return 0;
+    }
+
+    private static void setTimes(FileStat stat, long millis) {
+        set(stat.st_mtim, millis);
+        set(stat.st_ctim, millis);
+        set(stat.st_atim, millis);
+    }
+
+    private static void set(Timespec t, long millis) {
+        t.tv_sec.set(Math.floorDiv(millis, 1000));
+        t.tv_nsec.set(Math.floorMod(millis, 1000) * 1_000_000L);
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filter, long offset, FuseFileInfo fi) {
+        if (!isRoot(path)) {
+            return visible(path, caller.get()) != null ? -ENOTDIR : -ENOENT;
+        }
+        Caller who = caller.get();
+        // Offset 0 to the filler: libfuse then reads the whole directory in this one call
+        // (fuse.h, readdir, first mode), so a reload between two getdents calls cannot make
+        // a listing skip or repeat names.
+        filter.apply(buf, ".", null, 0);
+        filter.apply(buf, "..", null, 0);
+        for (Namespace ns : engine.namespaces()) {
+            if (who.maySee(ns.rule()) && filter.apply(buf, ns.name(), null, 0) != 0) {
+                break;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        if (isRoot(path)) {
+            return -EISDIR;
+        }
+        Namespace ns = visible(path, caller.get());
+        if (ns == null) {
+            return -ENOENT;
+        }
+        int flags = fi.flags.get();
+        if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_APPEND)) != 0) {
+            return -EACCES;
+        }
+        fi.fh.set(handles.open(ns.content(), ns.rule()));
+        return 0;
+    }
+
+    @Override
+    public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+        HandleTable.Handle handle = handles.get(fi.fh.get());
+        if (handle == null) {
+            return -EBADF;
+        }
+        // The rule the file was opened under decides, not the current configuration: a
+        // descriptor passed to another process must not show it what it could not open.
+        if (!caller.get().maySee(handle.rule())) {
+            return -ENOENT;
+        }
+        if (offset < 0 || size < 0) {
+            return -EINVAL;
+        }
+        byte[] content = handle.content();
+        if (offset >= content.length) {
+            return 0;
+        }
+        int n = (int) Math.min(size, content.length - offset);
+        buf.put(0, content, (int) offset, n);
+        return n;
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        handles.release(fi.fh.get());
+        return 0;
+    }
+
+    @Override
+    public int access(String path, int mask) {
+        if (!isRoot(path) && visible(path, caller.get()) == null) {
+            return -ENOENT;
+        }
+        if ((mask & W_OK) != 0) {
+            return -EROFS;
+        }
+        // Files are 0444; only the directory may be searched.
+        if ((mask & X_OK) != 0 && !isRoot(path)) {
+            return -EACCES;
+        }
+        return 0;
+    }
+
+    @Override
+    public int statfs(String path, Statvfs stbuf) {
+        stbuf.f_bsize.set(BLOCK_SIZE);
+        stbuf.f_frsize.set(BLOCK_SIZE);
+        // No blocks: df lists it only with -a, like /proc.
+        stbuf.f_blocks.set(0);
+        stbuf.f_bfree.set(0);
+        stbuf.f_bavail.set(0);
+        stbuf.f_files.set(engine.namespaces().size());
+        stbuf.f_ffree.set(0);
+        stbuf.f_favail.set(0);
+        stbuf.f_namemax.set(NAME_MAX);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ refusing changes
+
+    @Override
+    public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+        return -EROFS;
+    }
+
+    @Override
+    public int create(String path, long mode, FuseFileInfo fi) {
+        return -EROFS;
+    }
+
+    @Override
+    public int mknod(String path, long mode, long rdev) {
+        return -EROFS;
+    }
+
+    @Override
+    public int mkdir(String path, long mode) {
+        return -EROFS;
+    }
+
+    @Override
+    public int unlink(String path) {
+        return -EROFS;
+    }
+
+    @Override
+    public int rmdir(String path) {
+        return -EROFS;
+    }
+
+    @Override
+    public int rename(String oldpath, String newpath) {
+        return -EROFS;
+    }
+
+    @Override
+    public int link(String oldpath, String newpath) {
+        return -EROFS;
+    }
+
+    @Override
+    public int symlink(String oldpath, String newpath) {
+        return -EROFS;
+    }
+
+    @Override
+    public int truncate(String path, long size) {
+        return -EROFS;
+    }
+
+    @Override
+    public int chmod(String path, long mode) {
+        return -EROFS;
+    }
+
+    @Override
+    public int chown(String path, long uid, long gid) {
+        return -EROFS;
+    }
+
+    @Override
+    public int utimens(String path, Timespec[] timespec) {
+        return -EROFS;
+    }
+
+    @Override
+    public int setxattr(String path, String name, Pointer value, long size, int flags) {
+        return -EROFS;
+    }
+
+    @Override
+    public int removexattr(String path, String name) {
+        return -EROFS;
+    }
+}
