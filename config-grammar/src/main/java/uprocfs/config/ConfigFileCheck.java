@@ -46,11 +46,6 @@ public final class ConfigFileCheck {
         return new ConfigFileCheck(euid == 0);
     }
 
-    /** Whether this check refuses files that are not root's or that others can write. */
-    public boolean requiresRootOwned() {
-        return requireRootOwned;
-    }
-
     /**
      * Passes when {@code file} may be read, and otherwise says why not and what to type.
      *
@@ -65,13 +60,8 @@ public final class ConfigFileCheck {
         Map<String, Object> attributes;
         try {
             attributes = Files.readAttributes(file, "unix:mode,uid");
-        } catch (NoSuchFileException e) {
-            throw ConfigException.ofFile(source, "no such file; create one with tools/uproc-config | tee " + source);
-        } catch (AccessDeniedException e) {
-            throw ConfigException.ofFile(source, "permission denied; the daemon reads its config as root,"
-                    + " or make the file and its directories readable");
-        } catch (IOException | UnsupportedOperationException e) {
-            throw ConfigException.ofFile(source, "cannot read: " + e);
+        } catch (IOException e) {
+            throw unreadable(source, e);
         }
         int mode = (Integer) attributes.get("mode");
         int owner = (Integer) attributes.get("uid");
@@ -101,6 +91,18 @@ public final class ConfigFileCheck {
                     + " write (mode %04o): they could change what the daemon, running as root, serves",
                     mode & 07777) + fix);
         }
+    }
+
+    /** The error for a file that could not be examined or read, with what to do about it. */
+    static ConfigException unreadable(String source, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return ConfigException.ofFile(source, "no such file; create one with tools/uproc-config | tee " + source);
+        }
+        if (e instanceof AccessDeniedException) {
+            return ConfigException.ofFile(source, "permission denied: run the daemon as root, or make the file"
+                    + " and its directories readable");
+        }
+        return ConfigException.ofFile(source, "cannot read: " + e.getMessage());
     }
 
     /**

@@ -2,9 +2,7 @@ package uprocfs.config;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.antlr.v4.runtime.BaseErrorListener;
@@ -61,13 +59,8 @@ public final class ConfigLoader {
                 throw tooLarge(source);
             }
             return parse(source, source, readLimited(source, in));
-        } catch (NoSuchFileException e) {
-            throw ConfigException.ofFile(source, "no such file; create one with tools/uproc-config | tee " + source);
-        } catch (AccessDeniedException e) {
-            throw ConfigException.ofFile(source, "permission denied; the daemon reads its config as root,"
-                    + " or make the file and its directories readable");
         } catch (IOException e) {
-            throw ConfigException.ofFile(source, "cannot read: " + e.getMessage());
+            throw ConfigFileCheck.unreadable(source, e);
         }
     }
 

@@ -27,10 +27,6 @@ final class Diagnostics {
         this.source = source;
     }
 
-    String source() {
-        return source;
-    }
-
     void error(int line, int column, String message) {
         if (errors.size() < KEPT) {
             errors.add(new ConfigError(source, line, column, message));

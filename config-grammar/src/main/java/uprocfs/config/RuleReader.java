@@ -22,6 +22,8 @@ final class RuleReader implements UprocConfParser.LineSink {
     private enum Key {
         UID, GID, CMD;
 
+        static final int COUNT = values().length;
+
         final String word = name().toLowerCase(Locale.ROOT);
 
         static Key of(String word) {
@@ -71,7 +73,7 @@ final class RuleReader implements UprocConfParser.LineSink {
         long uid = RuleSpec.ANY;
         long gid = RuleSpec.ANY;
         Token cmd = null;
-        Token[] keyGiven = new Token[Key.values().length];
+        Token[] keyGiven = new Token[Key.COUNT];
         int at = 0;
         while (at < count) {
             Token word = words.get(at);
