@@ -7,6 +7,11 @@ import uprocfs.core.task.TaskInfo;
  * {@code Name}, {@code Tgid}, {@code PPid}, {@code Uid} and {@code Gid} (whose second column
  * is the effective id, see proc(5)).
  *
+ * <p>A process that has exited but not been reaped (state Z, zombie, or X, dead) is not
+ * listed: its EXIT event has already been delivered, it runs nothing and a signal does
+ * nothing to it. A zombie thread-group leader whose other threads still run ({@code Threads}
+ * above 1) is a live process and is kept.
+ *
  * <p>The content is untrusted in the sense that a process chooses its own name: the name is
  * escaped by the kernel ({@code proc_task_name(..., escape=true)} escapes {@code \n} and
  * {@code \\}; older kernels escaped more with {@code string_escape_str}), and is unescaped
@@ -20,8 +25,8 @@ public final class ProcStatus {
      * Parses status text given as one char per byte (ISO-8859-1).
      *
      * @param pid the pid whose file this is
-     * @return the process, or {@code null} when the text lacks a field or describes a thread
-     *         ({@code Tgid != pid}) rather than a process
+     * @return the process, or {@code null} when the text lacks a field, describes a thread
+     *         ({@code Tgid != pid}) rather than a process, or a process that has exited
      */
     public static TaskInfo parse(int pid, CharSequence text) {
         String name = null;
@@ -29,6 +34,8 @@ public final class ProcStatus {
         long ppid = -1;
         long euid = -1;
         long egid = -1;
+        char state = '?';
+        long threads = -1;
         int n = text.length();
         int lineStart = 0;
         while (lineStart < n) {
@@ -41,6 +48,8 @@ public final class ProcStatus {
                 }
                 if (keyIs(text, lineStart, colon, "Name")) {
                     name = unescapeName(text, valueStart, lineEnd);
+                } else if (keyIs(text, lineStart, colon, "State")) {
+                    state = valueStart < lineEnd ? text.charAt(valueStart) : '?';
                 } else if (keyIs(text, lineStart, colon, "Tgid")) {
                     tgid = field(text, valueStart, lineEnd, 0);
                 } else if (keyIs(text, lineStart, colon, "PPid")) {
@@ -49,11 +58,19 @@ public final class ProcStatus {
                     euid = field(text, valueStart, lineEnd, 1);
                 } else if (keyIs(text, lineStart, colon, "Gid")) {
                     egid = field(text, valueStart, lineEnd, 1);
-                    // Gid is the last field we need; everything after it is skipped.
+                    if (state != 'Z') {
+                        // Gid is the last field a running process needs; the rest is skipped.
+                        break;
+                    }
+                } else if (keyIs(text, lineStart, colon, "Threads")) {
+                    threads = field(text, valueStart, lineEnd, 0);
                     break;
                 }
             }
             lineStart = lineEnd + 1;
+        }
+        if (state == 'X' || (state == 'Z' && threads <= 1)) {
+            return null;
         }
         if (name == null || tgid != pid || ppid < 0 || euid < 0 || egid < 0) {
             return null;

@@ -35,6 +35,18 @@ class ProcStatusTest {
     }
 
     @Test
+    void exitedButUnreapedProcessesAreNotListed() {
+        assertNull(ProcStatus.parse(4741, BASH.replace("S (sleeping)", "Z (zombie)") + "Threads:\t1\n"));
+        assertNull(ProcStatus.parse(4741, BASH.replace("S (sleeping)", "X (dead)")));
+    }
+
+    @Test
+    void aZombieLeaderWithLiveThreadsIsAProcess() {
+        TaskInfo t = ProcStatus.parse(4741, BASH.replace("S (sleeping)", "Z (zombie)") + "Threads:\t3\n");
+        assertEquals(4741, t.pid());
+    }
+
+    @Test
     void missingFieldsGiveNull() {
         assertNull(ProcStatus.parse(4741, "Name:\tbash\nTgid:\t4741\n"));
         assertNull(ProcStatus.parse(4741, ""));
