@@ -1,5 +1,8 @@
 package uprocfs.fuse.fs;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Supplier;
 import jnr.ffi.Pointer;
 import ru.serce.jnrfuse.ErrorCodes;
@@ -185,14 +188,23 @@ public final class UprocFs extends FuseStubFS {
         // Offset 0 to the filler: libfuse then reads the whole directory in this one call
         // (fuse.h, readdir, first mode), so a reload between two getdents calls cannot make
         // a listing skip or repeat names.
-        filter.apply(buf, ".", null, 0);
-        filter.apply(buf, "..", null, 0);
+        fill(filter, buf, ".");
+        fill(filter, buf, "..");
         for (Namespace ns : engine.namespaces()) {
-            if (who.maySee(ns.rule()) && filter.apply(buf, ns.name(), null, 0) != 0) {
+            if (who.maySee(ns.rule()) && fill(filter, buf, ns.name()) != 0) {
                 break;
             }
         }
         return 0;
+    }
+
+    /**
+     * Adds one entry. Not jnr-fuse's String overload: it passes the name in the platform
+     * charset and without the NUL that fuse_fill_dir_t reads up to.
+     */
+    private static int fill(FuseFillDir filter, Pointer buf, String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        return filter.apply(buf, ByteBuffer.wrap(Arrays.copyOf(utf8, utf8.length + 1)), null, 0);
     }
 
     @Override

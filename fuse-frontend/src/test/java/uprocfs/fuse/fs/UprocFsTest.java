@@ -1,0 +1,334 @@
+package uprocfs.fuse.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.Struct;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+import uprocfs.core.Engine;
+import uprocfs.core.proc.ProcFs;
+import uprocfs.core.rule.RuleSet;
+import uprocfs.core.rule.RuleSpec;
+
+/**
+ * The filesystem's answers, called directly as libfuse would, without a mount: the structs
+ * live in native memory allocated here, the engine reads a /proc laid out in a temporary
+ * directory, and the caller of each request is whoever the test says.
+ */
+class UprocFsTest {
+    private static final long ANY = RuleSpec.ANY;
+    private static final Runtime RUNTIME = Runtime.getSystemRuntime();
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    private static final int O_RDWR = 2;
+    private static final int O_TRUNC = 0x200;
+    private static final int O_APPEND = 0x400;
+    private static final Instant LOADED = Instant.parse("2026-01-02T03:04:05.678Z");
+
+    private static final Caller ROOT = new Caller(0, 0);
+    private static final Caller ALICE = new Caller(1000, 100);
+    private static final Caller BOB = new Caller(1001, 101);
+
+    private Path proc;
+    private Engine engine;
+    private Caller caller = ROOT;
+    private UprocFs fs;
+
+    @BeforeEach
+    void mountedOverAFakeProc() throws IOException {
+        proc = Files.createTempDirectory("uprocfs-test-proc");
+        process(100, 1000, 100, "bash");
+        process(200, 1000, 100, "tar");
+        process(300, 1001, 101, "tar");
+        process(12345, 1001, 101, "sleep");
+        engine = new Engine(new RuleSet("test.conf", LOADED, List.of(
+                new RuleSpec("alice", 1000, ANY, null, 1),
+                new RuleSpec("bob", 1001, ANY, null, 2),
+                new RuleSpec("tar", ANY, ANY, "tar", 3),
+                new RuleSpec("staff", ANY, 101, null, 4),
+                new RuleSpec("alice.tar", 1000, ANY, "tar", 5),
+                new RuleSpec("nobody", 1002, ANY, null, 6))), new ProcFs(proc));
+        engine.rescan();
+        fs = new UprocFs(engine, () -> caller);
+    }
+
+    @AfterEach
+    void removeFakeProc() throws IOException {
+        try (Stream<Path> walk = Files.walk(proc)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private void process(int pid, int euid, int egid, String name) throws IOException {
+        String status = "Name:\t" + name + "\nState:\tS (sleeping)\nTgid:\t" + pid + "\nPid:\t" + pid
+                + "\nPPid:\t1\nUid:\t" + euid + "\t" + euid + "\t" + euid + "\t" + euid
+                + "\nGid:\t" + egid + "\t" + egid + "\t" + egid + "\t" + egid + "\n";
+        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(dir.resolve("status"), status);
+    }
+
+    // ------------------------------------------------------------------ native structs
+
+    private static Pointer memory(int size) {
+        return RUNTIME.getMemoryManager().allocateDirect(size, true);
+    }
+
+    private static FileStat stat() {
+        return FileStat.of(memory(Struct.size(new FileStat(RUNTIME))));
+    }
+
+    /** struct fuse_file_info is 40 bytes on 64-bit Linux; 128 leaves room. */
+    private static FuseFileInfo openFlags(int flags) {
+        FuseFileInfo fi = FuseFileInfo.of(memory(128));
+        fi.flags.set(flags);
+        return fi;
+    }
+
+    private static long millis(Timespec t) {
+        return t.tv_sec.get() * 1000 + t.tv_nsec.longValue() / 1_000_000;
+    }
+
+    private long open(String path) {
+        FuseFileInfo fi = openFlags(O_RDONLY);
+        assertEquals(0, fs.open(path, fi), "open " + path);
+        return fi.fh.get();
+    }
+
+    private String read(long fh, long offset, int size) {
+        FuseFileInfo fi = openFlags(O_RDONLY);
+        fi.fh.set(fh);
+        Pointer buf = memory(Math.max(size, 1));
+        int n = fs.read("/ignored", buf, size, offset, fi);
+        if (n < 0) {
+            return "errno " + -n;
+        }
+        byte[] bytes = new byte[n];
+        buf.get(0, bytes, 0, n);
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    private List<String> readdir(String path) {
+        List<String> names = new ArrayList<>();
+        FuseFillDir collect = (buf, name, stbuf, off) -> {
+            byte[] bytes = new byte[name.remaining()];
+            name.get(bytes);
+            int nul = 0;
+            while (nul < bytes.length && bytes[nul] != 0) {
+                nul++;
+            }
+            assertNotEquals(bytes.length, nul, "every name handed to libfuse ends in NUL");
+            names.add(new String(bytes, 0, nul, StandardCharsets.UTF_8));
+            return 0;
+        };
+        int result = fs.readdir(path, memory(8), collect, 0, openFlags(O_RDONLY));
+        if (result != 0) {
+            names.add("errno " + -result);
+        }
+        return names;
+    }
+
+    // ------------------------------------------------------------------ attributes
+
+    @Test
+    void rootDirectoryIsReadOnlyOwnedByRootAndDatedByTheConfig() {
+        FileStat st = stat();
+        assertEquals(0, fs.getattr("/", st));
+        assertEquals(FileStat.S_IFDIR | 0555, st.st_mode.intValue());
+        assertEquals(2, st.st_nlink.intValue());
+        assertEquals(0, st.st_uid.intValue());
+        assertEquals(0, st.st_gid.intValue());
+        assertEquals(LOADED.toEpochMilli(), millis(st.st_mtim));
+    }
+
+    @Test
+    void fileSizeIsTheExactLengthOfItsContentAndMtimeItsLastChange() {
+        FileStat st = stat();
+        assertEquals(0, fs.getattr("/alice", st));
+        assertEquals(FileStat.S_IFREG | 0444, st.st_mode.intValue());
+        assertEquals(1, st.st_nlink.intValue());
+        assertEquals(0, st.st_uid.intValue());
+        assertEquals("100\n200\n".length(), st.st_size.longValue());
+        assertEquals(engine.namespace("alice").mtimeMillis(), millis(st.st_mtim));
+        assertEquals(1, st.st_blocks.longValue());
+    }
+
+    @Test
+    void emptyNamespaceIsAnEmptyFileNotAMissingOne() {
+        FileStat st = stat();
+        assertEquals(0, fs.getattr("/nobody", st));
+        assertEquals(0, st.st_size.longValue());
+        assertEquals("", read(open("/nobody"), 0, 4096));
+    }
+
+    @Test
+    void pathsOtherThanSlashNameAreENOENT() {
+        for (String path : new String[] {"", "alice", "/alice/", "/alice/x", "//alice", "/al\0ice", "/alice\0",
+            "/.", "/..", "/missing"}) {
+            assertEquals(-ErrorCodes.ENOENT(), fs.getattr(path, stat()), "getattr '" + path + "'");
+            assertEquals(-ErrorCodes.ENOENT(), fs.open(path, openFlags(O_RDONLY)), "open '" + path + "'");
+        }
+    }
+
+    @Test
+    void fileNameAcceptsExactlyOneComponent() {
+        assertEquals("alice", UprocFs.fileName("/alice"));
+        assertNull(UprocFs.fileName("/"));
+        assertNull(UprocFs.fileName("/a/b"));
+        assertNull(UprocFs.fileName("/a\0b"));
+        assertNull(UprocFs.fileName(null));
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Test
+    void readServesTheSnapshotTakenAtOpenWhateverChangesAfter() throws IOException {
+        long fh = open("/alice");
+        process(150, 1000, 100, "vim");
+        engine.rescan();
+        assertEquals("100\n150\n200\n", new String(engine.namespace("alice").content(), StandardCharsets.US_ASCII));
+        assertEquals("100\n200\n", read(fh, 0, 4096));
+        assertEquals("100\n150\n200\n", read(open("/alice"), 0, 4096));
+    }
+
+    @Test
+    void readHonoursOffsetAndSizeAndEndsAtTheSnapshotsEnd() {
+        long fh = open("/alice");
+        assertEquals("200\n", read(fh, 4, 4096));
+        assertEquals("10", read(fh, 0, 2));
+        assertEquals("0\n2", read(fh, 2, 3));
+        assertEquals("", read(fh, 8, 4096));
+        assertEquals("", read(fh, 1 << 40, 4096));
+    }
+
+    @Test
+    void readOfAHandleNeverOpenedOrReleasedIsEBADF() {
+        assertEquals("errno " + ErrorCodes.EBADF(), read(0, 0, 10));
+        long fh = open("/alice");
+        assertEquals(1, fs.openFiles());
+        FuseFileInfo fi = openFlags(O_RDONLY);
+        fi.fh.set(fh);
+        assertEquals(0, fs.release("/alice", fi));
+        assertEquals(0, fs.openFiles());
+        assertEquals("errno " + ErrorCodes.EBADF(), read(fh, 0, 10));
+    }
+
+    @Test
+    void readdirListsEveryNamespaceInConfigOrderForRoot() {
+        assertEquals(List.of(".", "..", "alice", "bob", "tar", "staff", "alice.tar", "nobody"), readdir("/"));
+    }
+
+    @Test
+    void readdirOfAFileIsENOTDIRAndOfNothingENOENT() {
+        assertEquals(List.of("errno " + ErrorCodes.ENOTDIR()), readdir("/alice"));
+        assertEquals(List.of("errno " + ErrorCodes.ENOENT()), readdir("/missing"));
+    }
+
+    // ------------------------------------------------------------------ isolation
+
+    @Test
+    void aUserListsOnlyTheNamespacesTheirUidAndGidMaySee() {
+        caller = BOB;
+        assertEquals(List.of(".", "..", "bob", "tar", "staff"), readdir("/"));
+        caller = ALICE;
+        assertEquals(List.of(".", "..", "alice", "tar", "alice.tar"), readdir("/"));
+    }
+
+    @Test
+    void hiddenNamespaceIsENOENTOnEveryOperationNotOnlyInListings() {
+        caller = BOB;
+        assertEquals(-ErrorCodes.ENOENT(), fs.getattr("/alice", stat()));
+        assertEquals(-ErrorCodes.ENOENT(), fs.open("/alice", openFlags(O_RDONLY)));
+        assertEquals(-ErrorCodes.ENOENT(), fs.access("/alice", 4));
+        assertEquals(List.of("errno " + ErrorCodes.ENOENT()), readdir("/alice"));
+        assertEquals(0, fs.getattr("/bob", stat()));
+        assertEquals("300\n12345\n", read(open("/bob"), 0, 4096));
+    }
+
+    @Test
+    void aHandlePassedToAUserWhoMayNotSeeItsNamespaceReadsNothing() {
+        long fh = open("/alice");
+        caller = BOB;
+        assertEquals("errno " + ErrorCodes.ENOENT(), read(fh, 0, 4096));
+        caller = ALICE;
+        assertEquals("100\n200\n", read(fh, 0, 4096));
+    }
+
+    // ------------------------------------------------------------------ refusing changes
+
+    @Test
+    void openWithAnyWriteIntentIsEACCES() {
+        for (int flags : new int[] {O_WRONLY, O_RDWR, O_RDONLY | O_APPEND, O_RDONLY | O_TRUNC, O_WRONLY | O_APPEND}) {
+            assertEquals(-ErrorCodes.EACCES(), fs.open("/alice", openFlags(flags)), "flags " + flags);
+        }
+        assertEquals(0, fs.openFiles());
+    }
+
+    @Test
+    void everyOtherChangeIsEROFS() {
+        int erofs = -ErrorCodes.EROFS();
+        FuseFileInfo fi = openFlags(O_WRONLY);
+        assertEquals(erofs, fs.create("/new", 0644, fi));
+        assertEquals(erofs, fs.mknod("/new", FileStat.S_IFREG | 0644, 0));
+        assertEquals(erofs, fs.mkdir("/dir", 0755));
+        assertEquals(erofs, fs.unlink("/alice"));
+        assertEquals(erofs, fs.rmdir("/alice"));
+        assertEquals(erofs, fs.rename("/alice", "/bob"));
+        assertEquals(erofs, fs.link("/alice", "/alias"));
+        assertEquals(erofs, fs.symlink("/alice", "/alias"));
+        assertEquals(erofs, fs.truncate("/alice", 0));
+        assertEquals(erofs, fs.chmod("/alice", 0666));
+        assertEquals(erofs, fs.chown("/alice", 1000, 1000));
+        assertEquals(erofs, fs.utimens("/alice", new Timespec[0]));
+        assertEquals(erofs, fs.setxattr("/alice", "user.x", memory(1), 1, 0));
+        assertEquals(erofs, fs.removexattr("/alice", "user.x"));
+        assertEquals(erofs, fs.write("/alice", memory(1), 1, 0, fi));
+        assertEquals(List.of(".", "..", "alice", "bob", "tar", "staff", "alice.tar", "nobody"), readdir("/"));
+    }
+
+    @Test
+    void accessAllowsReadingAndRefusesWritingAndExecutingFiles() {
+        assertEquals(0, fs.access("/alice", 4));
+        assertEquals(-ErrorCodes.EROFS(), fs.access("/alice", 2));
+        assertEquals(-ErrorCodes.EACCES(), fs.access("/alice", 1));
+        assertEquals(0, fs.access("/", 1 | 4));
+    }
+
+    @Test
+    void statfsCountsOneFilePerNamespaceAndNoBlocks() {
+        Statvfs st = Statvfs.of(memory(Struct.size(new Statvfs(RUNTIME))));
+        assertEquals(0, fs.statfs("/", st));
+        assertEquals(6, st.f_files.longValue());
+        assertEquals(0, st.f_blocks.longValue());
+        assertEquals(255, st.f_namemax.longValue());
+    }
+
+    @Test
+    void aReloadMakesNewNamesAppearAndOldOnesENOENT() {
+        engine.replaceRules(new RuleSet("test.conf", LOADED, List.of(new RuleSpec("sleepers", ANY, ANY, "sleep", 1))));
+        assertEquals(List.of(".", "..", "sleepers"), readdir("/"));
+        assertEquals(-ErrorCodes.ENOENT(), fs.getattr("/alice", stat()));
+        assertEquals("12345\n", read(open("/sleepers"), 0, 4096));
+    }
+}
