@@ -46,6 +46,8 @@ public final class Engine {
     private long threadEvents;
     private long reconciliations;
     private long repairs;
+    private long audits;
+    private long auditRepairs;
     private volatile Generation current;
 
     // Identities read from /proc for the EXEC entries of the batch being applied.
@@ -113,7 +115,7 @@ public final class Engine {
             }
             byKind.put("other", eventCounts[KIND_SLOTS.length]);
             return new EngineStats(tasks.size(), current.list.size(), Collections.unmodifiableMap(byKind),
-                    threadEvents, reconciliations, repairs, lag.count(),
+                    threadEvents, reconciliations, repairs, audits, auditRepairs, lag.count(),
                     lag.quantileMicros(0.50), lag.quantileMicros(0.99), lag.maxNanos() / 1000);
         } finally {
             lock.readLock().unlock();
@@ -194,6 +196,81 @@ public final class Engine {
                 lock.writeLock().unlock();
             }
             return new Reconciliation(scan.size(), added, removed, changed, System.nanoTime() - t0);
+        }
+    }
+
+    /**
+     * First half of an audit: scans /proc and notes which processes differ from the table,
+     * changing nothing. A difference may be an event still queued in the socket, so it
+     * counts as drift only if {@link #auditConfirm} still sees it after the queue drained.
+     */
+    public AuditFindings auditScan() {
+        synchronized (writer) {
+            List<TaskInfo> scan = proc.scan();
+            IntArrayList suspects = new IntArrayList();
+            Int2ObjectOpenHashMap<TaskInfo> seen = new Int2ObjectOpenHashMap<>(scan.size() * 2);
+            for (TaskInfo t : scan) {
+                seen.put(t.pid(), t);
+            }
+            lock.readLock().lock();
+            try {
+                for (int pid : tasks.pids()) {
+                    if (!seen.containsKey(pid)) {
+                        suspects.add(pid);
+                    }
+                }
+                for (TaskInfo t : scan) {
+                    int s = tasks.slot(t.pid());
+                    if (s < 0 || !t.sameIdentity(tasks.info(s))) {
+                        suspects.add(t.pid());
+                    }
+                }
+            } finally {
+                lock.readLock().unlock();
+            }
+            return new AuditFindings(suspects.toIntArray(), scan.size());
+        }
+    }
+
+    /**
+     * Second half of an audit: reads each suspect from /proc again and repairs, and counts,
+     * those that still differ from the table. In a healthy run the count stays 0.
+     */
+    public Reconciliation auditConfirm(AuditFindings findings) {
+        synchronized (writer) {
+            long t0 = System.nanoTime();
+            int[] suspects = findings.suspects();
+            TaskInfo[] now = new TaskInfo[suspects.length];
+            for (int i = 0; i < suspects.length; i++) {
+                now[i] = proc.readTask(suspects[i]);
+            }
+            int added = 0;
+            int removed = 0;
+            int changed = 0;
+            long nowMillis = System.currentTimeMillis();
+            Generation g = current;
+            lock.writeLock().lock();
+            try {
+                for (int i = 0; i < suspects.length; i++) {
+                    int s = tasks.slot(suspects[i]);
+                    TaskInfo t = now[i];
+                    if (t == null && s >= 0) {
+                        removeTask(g, suspects[i], nowMillis);
+                        removed++;
+                    } else if (t != null && s < 0) {
+                        putTask(g, t, nowMillis);
+                        added++;
+                    } else if (t != null && !t.sameIdentity(tasks.info(s))) {
+                        putTask(g, t, nowMillis);
+                        changed++;
+                    }
+                }
+                audits++;
+                auditRepairs += added + removed + changed;
+            } finally {
+                lock.writeLock().unlock();
+            }
+            return new Reconciliation(findings.scanned(), added, removed, changed, System.nanoTime() - t0);
         }
     }
 

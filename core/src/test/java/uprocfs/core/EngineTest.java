@@ -223,6 +223,25 @@ class EngineTest {
     }
 
     @Test
+    void auditCountsOnlyDifferencesThatOutliveTheEventQueue() {
+        proc.process(100, 1, 1000, 0, "a").process(101, 1, 1000, 0, "b");
+        Engine engine = startedWith(rules(uid(1000, "u")));
+        // 102 is forked (its event still queued) and 101 really drifted: its exit was lost
+        proc.process(102, 100, 1000, 0, "a").gone(101);
+        AuditFindings findings = engine.auditScan();
+        assertEquals(2, findings.suspects().length);
+        assertEquals("100\n101\n", text(engine.namespace("u")), "the scan alone changes nothing");
+        batch.fork(100, 100, 102, 102, 0);
+        apply(engine);
+        Reconciliation r = engine.auditConfirm(findings);
+        assertEquals(1, r.repairs());
+        assertEquals(1, r.removed());
+        assertEquals("100\n102\n", text(engine.namespace("u")));
+        assertEquals(1, engine.stats().auditRepairs());
+        assertEquals(0, engine.auditConfirm(engine.auditScan()).repairs(), "a healthy table audits clean");
+    }
+
+    @Test
     void replaceRulesFillsNewNamespacesFromTheTaskTable() {
         proc.process(100, 1, 1000, 0, "a");
         Engine engine = startedWith(rules(uid(1000, "u")));
