@@ -1,0 +1,77 @@
+package uprocfs.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The command line as a script sees it: what goes to which stream, and the exit code. */
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpDocumentsEveryOptionTheConfigAndTheExitCodesOnStandardOutput() {
+        assertEquals(0, run("--help"));
+        String help = out();
+        assertEquals("", err());
+        assertTrue(help.startsWith("Usage: uproc [-dfhsV] [-o OPT[,OPT...]]... MOUNTPOINT"), help);
+        for (String expected : new String[] {"-o  OPT[,OPT...]", "config_file=FILE", "log_file=FILE", "allow_other",
+            "-f ", "-d ", "-s ", "--help", "--version", "/etc/uproc.conf", "/var/log/uproc.log", "uid 1000 alice",
+            "SIGHUP", "fusermount -u MOUNTPOINT", "Exit codes:", "Transport endpoint"}) {
+            assertTrue(help.contains(expected), "help mentions " + expected);
+        }
+        for (int code = ExitCode.OK; code <= ExitCode.FAILURE; code++) {
+            assertTrue(help.contains("\n  " + code + "   "), "help explains exit code " + code);
+        }
+        assertEquals(0, run("-h"));
+    }
+
+    @Test
+    void versionNamesTheBuildAndTheJvm() {
+        assertEquals(0, run("--version"));
+        assertTrue(out().startsWith("uproc " + Version.project() + " (uprocfs for Java)\nJava "), out());
+        assertTrue(Version.project().matches("\\d+\\.\\d+\\.\\d+.*"), Version.project());
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorThatSaysWhereToLook() {
+        assertEquals(ExitCode.USAGE, run("-x", "/uproc"));
+        assertEquals("", out());
+        assertEquals("uproc: Unknown option: '-x'\nTry 'uproc --help' for more information.\n", err());
+    }
+
+    @Test
+    void missingMountpointIsAUsageError() {
+        assertEquals(ExitCode.USAGE, run("-f"));
+        assertTrue(err().startsWith("uproc: Missing required parameter: 'MOUNTPOINT'\n"), err());
+    }
+
+    @Test
+    void anOptionThatWouldCacheIsAUsageErrorNamingTheOption() {
+        assertEquals(ExitCode.USAGE, run("-o", "allow_other,attr_timeout=60", "/uproc"));
+        assertTrue(err().startsWith("uproc: error: -o attr_timeout=60 cannot be used"), err());
+    }
+
+    @Test
+    void standardInputAsConfigNeedsTheForeground() {
+        assertEquals(ExitCode.USAGE, run("-o", "config_file=-", "/uproc"));
+        assertTrue(err().startsWith("uproc: error: -o config_file=- needs -f"), err());
+    }
+}

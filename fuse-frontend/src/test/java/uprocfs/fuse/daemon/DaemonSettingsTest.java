@@ -1,0 +1,81 @@
+package uprocfs.fuse.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import uprocfs.fuse.ExitCode;
+import uprocfs.fuse.StartFailure;
+
+class DaemonSettingsTest {
+
+    @Test
+    void defaultsAreTheSystemConfigAndLog() throws StartFailure {
+        DaemonSettings s = DaemonSettings.of("/uproc", List.of(), false, false);
+        assertNull(s.configFile());
+        assertEquals(Path.of("/var/log/uproc.log"), s.logFile());
+        assertEquals(List.of(), s.fuseOptions());
+    }
+
+    @Test
+    void uprocsOwnOptionsAreTakenOutAndTheRestGoToFuse() throws StartFailure {
+        DaemonSettings s = DaemonSettings.of("/uproc",
+                List.of("allow_other", "config_file=/etc/u.conf", "", "log_file=/tmp/u.log", "nonempty"), false, false);
+        assertEquals(Path.of("/etc/u.conf"), s.configFile());
+        assertEquals(Path.of("/tmp/u.log"), s.logFile());
+        assertEquals(List.of("allow_other", "nonempty"), s.fuseOptions());
+        assertTrue(s.nonEmptyAllowed());
+    }
+
+    @Test
+    void relativeFilesAreMadeAbsoluteButStandardInputStaysDash() throws StartFailure {
+        DaemonSettings s = DaemonSettings.of("mnt", List.of("config_file=rel.conf"), false, false);
+        assertEquals(Path.of("rel.conf").toAbsolutePath(), s.configFile());
+        assertEquals(Path.of("mnt").toAbsolutePath(), s.mountPoint().path());
+        DaemonSettings stdin = DaemonSettings.of("/uproc", List.of("config_file=-"), false, false);
+        assertTrue(stdin.configFromStandardInput());
+        assertFalse(s.configFromStandardInput());
+    }
+
+    @Test
+    void optionsThatWouldLetTheKernelCacheAreRefusedWithTheReason() {
+        for (String option : List.of("attr_timeout=60", "entry_timeout=1", "negative_timeout=1", "kernel_cache",
+                "fsname=x", "subtype=y", "direct_io")) {
+            StartFailure f = assertThrows(StartFailure.class, () -> DaemonSettings.of("/uproc", List.of(option),
+                    false, false));
+            assertEquals(ExitCode.USAGE, f.exitCode());
+            assertTrue(f.getMessage().startsWith("-o " + option + " cannot be used: uproc mounts with "), f.getMessage());
+        }
+    }
+
+    @Test
+    void aFileOptionWithoutAFileIsAUsageError() {
+        for (String option : List.of("config_file", "config_file=", "log_file=", "log_file=-")) {
+            StartFailure f = assertThrows(StartFailure.class, () -> DaemonSettings.of("/uproc", List.of(option),
+                    false, false));
+            assertEquals(ExitCode.USAGE, f.exitCode());
+            assertTrue(f.getMessage().endsWith("needs a file name: -o " + option.split("=")[0] + "=FILE"),
+                    f.getMessage());
+        }
+    }
+
+    @Test
+    void libfuseGetsTheFixedOptionsThenTheUsersAndSingleThreading() throws StartFailure {
+        DaemonSettings s = DaemonSettings.of("/uproc", List.of("allow_other"), false, true);
+        assertEquals(List.of("-o", "fsname=uprocfs,subtype=uproc,direct_io,entry_timeout=0,attr_timeout=0,"
+                + "negative_timeout=0,allow_other", "-s"), s.libfuseArguments());
+    }
+
+    @Test
+    void foregroundArgumentsRunTheSameSettingsFromAnyDirectory() throws StartFailure {
+        DaemonSettings s = DaemonSettings.of("mnt", List.of("config_file=u.conf", "allow_other"), true, true);
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertEquals(List.of("-f", "-o", "config_file=" + cwd + "/u.conf", "-o", "log_file=/var/log/uproc.log",
+                "-o", "allow_other", "-d", "-s", "--", cwd + "/mnt"), s.foregroundArguments());
+    }
+}

@@ -1,0 +1,136 @@
+package uprocfs.fuse.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import uprocfs.fuse.Main;
+
+/**
+ * The uproc command, run as root would run it: a JVM of its own on this test's class path,
+ * so that signals, exit codes, the background start and the mount are all real.
+ */
+final class Uproc implements AutoCloseable {
+    private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
+
+    /** The PID of the daemon a background start reported on standard error, or -1. */
+    static long daemonPid(ProcessResult started) {
+        Matcher m = DAEMON_PID.matcher(started.err());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private final Process process;
+    private final Scratch scratch;
+
+    private Uproc(Process process, Scratch scratch) {
+        this.process = process;
+        this.scratch = scratch;
+    }
+
+    private static List<String> command(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dfile.encoding=UTF-8",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(args);
+        return command;
+    }
+
+    /**
+     * Runs {@code uproc -f -o config_file=CONFIG ARGS... MNT} with its output in the scratch log,
+     * and returns once the log says the filesystem is mounted (the daemon writes that only
+     * after the mount answers).
+     */
+    static Uproc foreground(Scratch scratch, String... args) {
+        List<String> all = new ArrayList<>(List.of("-f", "-o", "config_file=" + scratch.config));
+        all.addAll(List.of(args));
+        all.add(scratch.mnt.toString());
+        Process p;
+        try {
+            p = new ProcessBuilder(command(all))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(scratch.log.toFile()))
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start uproc", e);
+        }
+        Uproc uproc = new Uproc(p, scratch);
+        Deadline.await("uproc -f mounts " + scratch.mnt, Duration.ofSeconds(20), () -> {
+            if (!p.isAlive()) {
+                throw new AssertionError("uproc exited with " + p.exitValue() + " before mounting:\n"
+                        + scratch.logText());
+            }
+            // This process's line: the log may hold an earlier daemon's.
+            String mounted = "uproc[" + p.pid() + "]: mounted " + scratch.mnt;
+            return scratch.logText().contains(mounted) ? null : "log so far:\n" + scratch.logText();
+        });
+        return uproc;
+    }
+
+    /** Runs {@code uproc ARGS...} to its end and returns what it said. */
+    static ProcessResult run(String... args) {
+        return ProcessResult.of(command(List.of(args)));
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends a signal by name ("HUP", "TERM", "KILL") with kill(1). */
+    void signal(String name) {
+        signal(process.pid(), name);
+    }
+
+    static void signal(long pid, String name) {
+        try {
+            int status = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor();
+            if (status != 0) {
+                throw new AssertionError("kill -" + name + " " + pid + " failed with status " + status);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot run kill", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for the daemon to end and returns its exit code. */
+    int awaitExit() {
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("uproc did not end within 20 s; log:\n" + scratch.logText());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        return process.exitValue();
+    }
+
+    /** Stops the daemon if it still runs: SIGTERM, then SIGKILL if it does not end. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
