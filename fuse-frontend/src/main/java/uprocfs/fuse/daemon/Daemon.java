@@ -172,7 +172,13 @@ public final class Daemon {
 
     private ProcEventSource subscribe() throws StartFailure {
         try {
-            return ProcEventSource.open(RECEIVE_BUFFER_BYTES);
+            ProcEventSource source = ProcEventSource.open(RECEIVE_BUFFER_BYTES);
+            if (!source.acknowledged()) {
+                log.error("the kernel did not acknowledge the process-event subscription: without "
+                        + "CONFIG_PROC_EVENTS, or outside the initial pid and user namespace, no event will arrive "
+                        + "and the files will show the processes of the startup scan only");
+            }
+            return source;
         } catch (NetlinkException e) {
             throw new StartFailure(ExitCode.PRIVILEGE, "cannot subscribe to the kernel's process events: "
                     + e.getMessage(), e);

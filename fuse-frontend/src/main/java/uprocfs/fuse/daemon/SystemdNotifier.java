@@ -15,7 +15,7 @@ import jnr.unixsocket.UnixSocketAddress;
 public final class SystemdNotifier {
     private final String socket;
 
-    private SystemdNotifier(String socket) {
+    SystemdNotifier(String socket) {
         this.socket = socket;
     }
 
