@@ -118,8 +118,8 @@ public final class Daemon {
     private int serve() throws StartFailure {
         LoadedConfig loaded = preflight(settings, config, log);
         MountPoint mountPoint = settings.mountPoint();
-        log.info("starting: " + loaded.rules().size() + " namespaces from " + loaded.rules().source() + ", mountpoint "
-                + mountPoint);
+        log.info("starting: " + count(loaded.rules().size(), "namespace") + " from " + loaded.rules().source()
+                + ", mountpoint " + mountPoint);
         // Before anything is started, so that no signal finds the JVM's default handlers,
         // which would exit without unmounting (and SIGHUP would end the daemon). A stop asked
         // for during startup is acted on once the daemon is up.
@@ -145,8 +145,8 @@ public final class Daemon {
             if (early != null && early.exitCode() != ExitCode.OK) {
                 throw new StartFailure(early.exitCode(), early.reason());
             }
-            String ready = "mounted " + mountPoint + ": " + started.namespaces().size() + " namespaces, "
-                    + started.taskCount() + " processes (scanned /proc in "
+            String ready = "mounted " + mountPoint + ": " + count(started.namespaces().size(), "namespace") + ", "
+                    + count(started.taskCount(), "process") + " (scanned /proc in "
                     + TimeUnit.NANOSECONDS.toMillis(scan.nanos()) + " ms)";
             log.info(ready);
             systemd.notify("READY=1\nMAINPID=" + ProcessHandle.current().pid(), log);
@@ -220,11 +220,11 @@ public final class Daemon {
         try {
             LoadedConfig loaded = config.load(log);
             e.replaceRules(loaded.rules());
-            log.info("SIGHUP: reloaded " + loaded.rules().source() + ": " + e.namespaces().size()
-                    + " namespaces (were " + before + ")");
+            log.info("SIGHUP: reloaded " + loaded.rules().source() + ": " + count(e.namespaces().size(), "namespace")
+                    + " (were " + before + ")");
         } catch (StartFailure f) {
             log.error("SIGHUP: cannot reload, keeping the running configuration (" + e.rules().source() + ", "
-                    + before + " namespaces):\n" + f.getMessage());
+                    + count(before, "namespace") + "):\n" + f.getMessage());
         }
     }
 
@@ -329,6 +329,14 @@ public final class Daemon {
             log.error("cannot report to the command that started the daemon (" + readinessAddress + "): "
                     + SystemError.describe(e));
         }
+    }
+
+    /** "1 namespace", "2 namespaces", "1 process", "0 processes". */
+    static String count(int n, String noun) {
+        if (n == 1) {
+            return n + " " + noun;
+        }
+        return n + " " + noun + (noun.endsWith("s") ? "es" : "s");
     }
 
     private static String describe(Throwable t) {

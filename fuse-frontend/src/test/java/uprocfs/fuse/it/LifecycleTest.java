@@ -104,7 +104,7 @@ class LifecycleTest {
         assertEquals(0, start.exitCode(), start.toString());
         assertTrue(listed.containsAll(started), "right after the command returned: " + listed);
         assertTrue(backgroundDaemon > 0, start.err());
-        assertTrue(start.err().contains("uproc: mounted " + scratch.mnt + ": 1 namespaces"), start.err());
+        assertTrue(start.err().contains("uproc: mounted " + scratch.mnt + ": 1 namespace, "), start.err());
         assertEquals("", start.out());
         assertTrue(scratch.logText().contains("mounted " + scratch.mnt), scratch.logText());
         assertNotEquals(ProcessHandle.current().pid(),
