@@ -34,7 +34,9 @@ import uprocfs.core.task.TaskTable;
  * EXEC may change all three (setuid binaries) without a UID or GID event, so the process is
  * re-read from /proc; UID/GID events carry the new effective id; COMM events the new name.
  * A process's identity as /proc and pgrep show it is its leader thread's, so UID, GID and
- * COMM events of other threads change nothing.
+ * COMM events of other threads change nothing. The leader may exit before the other
+ * threads (pthread_exit in main): its EXIT event then has pid == tgid although the process
+ * runs on, so threads are counted and a process leaves with its last thread.
  */
 public final class Engine {
     private final ProcFs proc;
@@ -188,6 +190,8 @@ public final class Engine {
                     } else if (!t.sameIdentity(tasks.info(s))) {
                         putTask(g, t, now);
                         changed++;
+                    } else {
+                        tasks.setThreads(s, t.threads() - 1, t.leaderExited());
                     }
                 }
                 reconciliations++;
@@ -357,6 +361,10 @@ public final class Engine {
             case EventKind.FORK -> {
                 if (pid != tgid) {
                     threadEvents++;
+                    int s = tasks.slot(tgid);
+                    if (s >= 0) {
+                        tasks.setThreads(s, tasks.otherThreads(s) + 1, tasks.leaderExited(s));
+                    }
                     return;
                 }
                 fork(g, b.arg1(i), pid, now);
@@ -386,8 +394,20 @@ public final class Engine {
                 }
             }
             case EventKind.EXIT -> {
+                int s = tasks.slot(tgid);
                 if (pid != tgid) {
                     threadEvents++;
+                    if (s >= 0) {
+                        int others = tasks.otherThreads(s) - 1;
+                        tasks.setThreads(s, others, tasks.leaderExited(s));
+                        if (others <= 0 && tasks.leaderExited(s)) {
+                            removeTask(g, tgid, now);
+                        }
+                    }
+                    return;
+                }
+                if (s >= 0 && tasks.otherThreads(s) > 0) {
+                    tasks.setThreads(s, tasks.otherThreads(s), true);
                     return;
                 }
                 removeTask(g, tgid, now);
@@ -411,11 +431,13 @@ public final class Engine {
         if (s >= 0) {
             int[] before = tasks.namespaces(s);
             tasks.set(s, parentTgid, tasks.euid(ps), tasks.egid(ps), tasks.comm(ps), inherited);
+            tasks.setThreads(s, 0, false);
             moveBetween(g, child, before, inherited, now);
             return;
         }
         s = tasks.slotFor(child);
         tasks.set(s, parentTgid, tasks.euid(ps), tasks.egid(ps), tasks.comm(ps), inherited);
+        tasks.setThreads(s, 0, false);
         for (int id : inherited) {
             g.byId[id].add(child, now);
         }
@@ -438,6 +460,7 @@ public final class Engine {
         int[] after = g.index.match(t.euid(), t.egid(), t.comm());
         int s = existing >= 0 ? existing : tasks.slotFor(t.pid());
         tasks.set(s, t.ppid(), t.euid(), t.egid(), t.comm(), after);
+        tasks.setThreads(s, t.threads() - 1, t.leaderExited());
         moveBetween(g, t.pid(), before, after, now);
     }
 

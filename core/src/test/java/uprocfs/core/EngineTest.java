@@ -109,6 +109,42 @@ class EngineTest {
     }
 
     @Test
+    void aLeaderThatExitsBeforeItsThreadsLeavesTheProcessListedUntilTheLastThreadEnds() {
+        proc.process(100, 1, 1000, 0, "java");
+        Engine engine = startedWith(rules(uid(1000, "u")));
+        batch.fork(100, 100, 101, 100, 0);
+        batch.fork(100, 100, 102, 100, 0);
+        batch.exit(100, 100, 0, 0, 0); // pthread_exit in main
+        apply(engine);
+        assertEquals("100\n", text(engine.namespace("u")));
+        batch.exit(101, 100, 0, 0, 0);
+        apply(engine);
+        assertEquals("100\n", text(engine.namespace("u")));
+        batch.exit(102, 100, 0, 0, 0);
+        apply(engine);
+        assertEquals("", text(engine.namespace("u")));
+    }
+
+    @Test
+    void threadsThatPredateTheScanAreCountedFromStatus() {
+        proc.process(100, 1, 1000, 0, "java");
+        java.nio.file.Path status = proc.root.resolve("100/status");
+        try {
+            java.nio.file.Files.writeString(status, java.nio.file.Files.readString(status) + "Threads:\t3\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Engine engine = startedWith(rules(uid(1000, "u")));
+        batch.exit(100, 100, 0, 0, 0);
+        batch.exit(101, 100, 0, 0, 0);
+        apply(engine);
+        assertEquals("100\n", text(engine.namespace("u")), "one thread still runs");
+        batch.exit(102, 100, 0, 0, 0);
+        apply(engine);
+        assertEquals("", text(engine.namespace("u")));
+    }
+
+    @Test
     void processLeavesWhenItExitsAsAWhole() {
         proc.process(100, 1, 1000, 0, "sh");
         Engine engine = startedWith(rules(uid(1000, "u")));

@@ -58,10 +58,6 @@ public final class ProcStatus {
                     euid = field(text, valueStart, lineEnd, 1);
                 } else if (keyIs(text, lineStart, colon, "Gid")) {
                     egid = field(text, valueStart, lineEnd, 1);
-                    if (state != 'Z') {
-                        // Gid is the last field a running process needs; the rest is skipped.
-                        break;
-                    }
                 } else if (keyIs(text, lineStart, colon, "Threads")) {
                     threads = field(text, valueStart, lineEnd, 0);
                     break;
@@ -75,7 +71,8 @@ public final class ProcStatus {
         if (name == null || tgid != pid || ppid < 0 || euid < 0 || egid < 0) {
             return null;
         }
-        return new TaskInfo(pid, (int) ppid, (int) euid, (int) egid, name);
+        int count = threads < 1 ? 1 : (int) Math.min(threads, Integer.MAX_VALUE);
+        return new TaskInfo(pid, (int) ppid, (int) euid, (int) egid, name, count, state == 'Z');
     }
 
     private static int indexOf(CharSequence s, char c, int from, int to) {

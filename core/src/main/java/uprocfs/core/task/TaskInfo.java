@@ -1,15 +1,24 @@
 package uprocfs.core.task;
 
 /**
- * What the engine knows of one process: the identity its namespaces are decided by.
+ * What the engine knows of one process: the identity its namespaces are decided by, and
+ * enough of its threads to know when it has ended as a whole.
  *
  * @param pid  process id (thread-group id)
  * @param ppid parent's process id
  * @param euid effective uid (unsigned 32-bit, kept as its int bit pattern)
  * @param egid effective gid (unsigned 32-bit, kept as its int bit pattern)
  * @param comm command name as raw bytes, one char per byte (ISO-8859-1), at most 15
+ * @param threads      threads of the process, its leader included (status's {@code Threads})
+ * @param leaderExited the leader thread has exited while other threads run on (a zombie
+ *                     leader): the process is alive until its last thread ends
  */
-public record TaskInfo(int pid, int ppid, int euid, int egid, String comm) {
+public record TaskInfo(int pid, int ppid, int euid, int egid, String comm, int threads, boolean leaderExited) {
+
+    /** A single-threaded process. */
+    public TaskInfo(int pid, int ppid, int euid, int egid, String comm) {
+        this(pid, ppid, euid, egid, comm, 1, false);
+    }
 
     /** Same identity for matching purposes (uid, gid, comm); pid and ppid aside. */
     public boolean sameIdentity(TaskInfo other) {

@@ -23,6 +23,8 @@ public final class TaskTable {
     private int[] egid = new int[1024];
     private String[] comm = new String[1024];
     private int[][] namespaces = new int[1024][];
+    private int[] otherThreads = new int[1024];
+    private boolean[] leaderExited = new boolean[1024];
     private int used;
 
     public TaskTable() {
@@ -62,6 +64,8 @@ public final class TaskTable {
         slotOf.put(p, s);
         pid[s] = p;
         namespaces[s] = RuleIndex.NONE;
+        otherThreads[s] = 0;
+        leaderExited[s] = false;
         return s;
     }
 
@@ -112,8 +116,23 @@ public final class TaskTable {
         namespaces[s] = matched;
     }
 
+    /** Threads of the process besides its leader, as counted from thread forks and exits. */
+    public int otherThreads(int s) {
+        return otherThreads[s];
+    }
+
+    /** The leader thread exited while others ran on: the process ends with its last thread. */
+    public boolean leaderExited(int s) {
+        return leaderExited[s];
+    }
+
+    public void setThreads(int s, int others, boolean leaderGone) {
+        otherThreads[s] = Math.max(0, others);
+        leaderExited[s] = leaderGone;
+    }
+
     public TaskInfo info(int s) {
-        return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s]);
+        return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s], otherThreads[s] + 1, leaderExited[s]);
     }
 
     /** Calls {@code action} with every known pid (the table must not change meanwhile). */
@@ -134,5 +153,7 @@ public final class TaskTable {
         egid = Arrays.copyOf(egid, n);
         comm = Arrays.copyOf(comm, n);
         namespaces = Arrays.copyOf(namespaces, n);
+        otherThreads = Arrays.copyOf(otherThreads, n);
+        leaderExited = Arrays.copyOf(leaderExited, n);
     }
 }
