@@ -108,6 +108,28 @@ public final class Engine {
         }
     }
 
+    /**
+     * Keeps of {@code sortedPids} those whose process has effective uid {@code euid}, in
+     * order: what a caller of that uid may see of a namespace when /proc hides other users'
+     * processes (hidepid=invisible). Unknown pids are dropped.
+     */
+    public int[] ownedBy(int[] sortedPids, int euid) {
+        lock.readLock().lock();
+        try {
+            int n = 0;
+            int[] out = new int[sortedPids.length];
+            for (int pid : sortedPids) {
+                int s = tasks.slot(pid);
+                if (s >= 0 && tasks.euid(s) == euid) {
+                    out[n++] = pid;
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     public EngineStats stats() {
         lock.readLock().lock();
         try {

@@ -71,6 +71,14 @@ class EngineTest {
     }
 
     @Test
+    void ownedByKeepsOnlyTheCallersProcessesInOrder() {
+        proc.process(1, 0, 0, 50, "a").process(2, 0, 1000, 50, "a").process(3, 0, 1000, 50, "a");
+        Engine engine = startedWith(rules(new RuleSpec("g", ANY, 50, null, 0)));
+        assertArrayEquals(new int[] {2, 3}, engine.ownedBy(engine.namespace("g").pids(), 1000));
+        assertEquals("2\n3\n", new String(Namespace.render(new int[] {2, 3}), StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void emptyNamespaceIsAnEmptyFile() {
         proc.process(1, 0, 0, 0, "init");
         Engine engine = startedWith(rules(uid(4242, "nobody-here")));

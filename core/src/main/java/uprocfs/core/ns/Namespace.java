@@ -133,6 +133,15 @@ public final class Namespace {
         return pids;
     }
 
+    /** Renders any ascending PID list the way {@link #content()} renders the members. */
+    public static byte[] render(int[] sortedPids) {
+        long size = 0;
+        for (int pid : sortedPids) {
+            size += lineLength(pid);
+        }
+        return render(sortedPids, size);
+    }
+
     /** Bytes of one line: the decimal digits of {@code pid} and a newline. */
     static int lineLength(int pid) {
         int digits = 1;
