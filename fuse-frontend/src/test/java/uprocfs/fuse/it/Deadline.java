@@ -8,9 +8,9 @@ import java.util.function.Supplier;
  * again and again until it holds or the deadline passes, and a failure says what was
  * still wrong at the end.
  */
-final class Deadline {
+public final class Deadline {
     /** Long enough for a loaded CI machine; a passing check returns as soon as it holds. */
-    static final Duration DEFAULT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT = Duration.ofSeconds(5);
 
     private static final long POLL_MILLIS = 10;
 
@@ -21,11 +21,11 @@ final class Deadline {
      * Waits until {@code mismatch} returns {@code null}; it returns a description of what is
      * still wrong otherwise.
      */
-    static void await(String what, Supplier<String> mismatch) {
+    public static void await(String what, Supplier<String> mismatch) {
         await(what, DEFAULT, mismatch);
     }
 
-    static void await(String what, Duration limit, Supplier<String> mismatch) {
+    public static void await(String what, Duration limit, Supplier<String> mismatch) {
         long deadline = System.nanoTime() + limit.toNanos();
         String last;
         while (true) {

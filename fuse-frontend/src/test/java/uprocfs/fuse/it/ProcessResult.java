@@ -8,14 +8,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** A command run to its end: exit code, standard output, standard error. */
-record ProcessResult(int exitCode, String out, String err) {
+public record ProcessResult(int exitCode, String out, String err) {
 
     /** Runs {@code command} with no input, for at most a minute. */
-    static ProcessResult of(String... command) {
+    public static ProcessResult of(String... command) {
         return of(List.of(command));
     }
 
-    static ProcessResult of(List<String> command) {
+    public static ProcessResult of(List<String> command) {
         try {
             Process p = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

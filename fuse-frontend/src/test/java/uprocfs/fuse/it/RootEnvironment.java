@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Skips the tests that mount a real filesystem unless they can: root, /dev/fuse, fusermount. */
-final class RootEnvironment {
+public final class RootEnvironment {
     private RootEnvironment() {
     }
 
-    static void assumeRootWithFuse() {
+    public static void assumeRootWithFuse() {
         assumeTrue(effectiveUid() == 0, "skipped: needs root (the proc connector needs CAP_NET_ADMIN, and the "
                 + "tests start processes under other uids with setpriv); run the build as root to include these tests");
         assumeTrue(Files.exists(Path.of("/dev/fuse")), "skipped: needs /dev/fuse (modprobe fuse; in a container, "
@@ -31,7 +31,7 @@ final class RootEnvironment {
     }
 
     /** The effective uid, the second field of the Uid: line of /proc/self/status. */
-    static int effectiveUid() {
+    public static int effectiveUid() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {

@@ -20,16 +20,16 @@ import java.util.stream.Stream;
  * directory (a daemon the test lost track of), detaches a mount still there, and deletes
  * the tree.
  */
-final class Scratch implements AutoCloseable {
+public final class Scratch implements AutoCloseable {
     /** The command name of {@link #napper()}: at most 15 bytes, so it is the whole comm. */
-    static final String NAPPER = "uprocnap";
+    public static final String NAPPER = "uprocnap";
 
-    final Path dir;
-    final Path mnt;
-    final Path config;
-    final Path log;
+    public final Path dir;
+    public final Path mnt;
+    public final Path config;
+    public final Path log;
 
-    Scratch() {
+    public Scratch() {
         try {
             dir = Files.createTempDirectory("uproc-it-");
             // Other users (setpriv in the isolation test, the sleepers) must get through.
@@ -44,7 +44,7 @@ final class Scratch implements AutoCloseable {
     }
 
     /** Writes the configuration (root's, 0644: what the daemon accepts from root). */
-    Scratch config(String text) {
+    public Scratch config(String text) {
         try {
             Files.writeString(config, text, StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
@@ -55,7 +55,7 @@ final class Scratch implements AutoCloseable {
     }
 
     /** A copy of sleep named {@value #NAPPER}, runnable by anyone. */
-    String napper() {
+    public String napper() {
         Path napper = dir.resolve(NAPPER);
         try {
             if (!Files.exists(napper)) {
@@ -68,7 +68,7 @@ final class Scratch implements AutoCloseable {
         return napper.toString();
     }
 
-    String logText() {
+    public String logText() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
@@ -77,7 +77,7 @@ final class Scratch implements AutoCloseable {
     }
 
     /** Whether a mount sits on {@link #mnt}, from /proc/self/mountinfo. */
-    boolean mounted() {
+    public boolean mounted() {
         String where = " " + mnt + " ";
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
@@ -92,7 +92,7 @@ final class Scratch implements AutoCloseable {
     }
 
     /** PIDs of the processes whose command line mentions this directory. */
-    List<Long> processesUsingIt() {
+    public List<Long> processesUsingIt() {
         List<Long> pids = new ArrayList<>();
         byte[] needle = dir.toString().getBytes(StandardCharsets.UTF_8);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {

@@ -10,11 +10,11 @@ import java.util.List;
  * {@code setpriv --reuid=U --regid=G --clear-groups PROGRAM 1000} (setpriv execs the
  * program, so the PID is the sleeper's), and all killed, by PID, on {@link #close()}.
  */
-final class Sleepers implements AutoCloseable {
+public final class Sleepers implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
     /** Starts {@code count} copies of {@code program} (e.g. {@code sleep}) as {@code uid}:{@code gid}. */
-    List<Integer> start(int count, int uid, int gid, String program) {
+    public List<Integer> start(int count, int uid, int gid, String program) {
         List<Integer> pids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             try {
@@ -34,7 +34,7 @@ final class Sleepers implements AutoCloseable {
     }
 
     /** Kills every sleeper started so far and waits until each is gone (and reaped). */
-    void killAll() {
+    public void killAll() {
         for (Process p : processes) {
             p.destroyForcibly();
         }

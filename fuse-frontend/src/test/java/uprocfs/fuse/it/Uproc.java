@@ -15,11 +15,11 @@ import uprocfs.fuse.Main;
  * The uproc command, run as root would run it: a JVM of its own on this test's class path,
  * so that signals, exit codes, the background start and the mount are all real.
  */
-final class Uproc implements AutoCloseable {
+public final class Uproc implements AutoCloseable {
     private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
 
     /** The PID of the daemon a background start reported on standard error, or -1. */
-    static long daemonPid(ProcessResult started) {
+    public static long daemonPid(ProcessResult started) {
         Matcher m = DAEMON_PID.matcher(started.err());
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
@@ -45,7 +45,7 @@ final class Uproc implements AutoCloseable {
      * and returns once the log says the filesystem is mounted (the daemon writes that only
      * after the mount answers).
      */
-    static Uproc foreground(Scratch scratch, String... args) {
+    public static Uproc foreground(Scratch scratch, String... args) {
         List<String> all = new ArrayList<>(List.of("-f", "-o", "config_file=" + scratch.config));
         all.addAll(List.of(args));
         all.add(scratch.mnt.toString());
@@ -73,24 +73,24 @@ final class Uproc implements AutoCloseable {
     }
 
     /** Runs {@code uproc ARGS...} to its end and returns what it said. */
-    static ProcessResult run(String... args) {
+    public static ProcessResult run(String... args) {
         return ProcessResult.of(command(List.of(args)));
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Sends a signal by name ("HUP", "TERM", "KILL") with kill(1). */
-    void signal(String name) {
+    public void signal(String name) {
         signal(process.pid(), name);
     }
 
-    static void signal(long pid, String name) {
+    public static void signal(long pid, String name) {
         try {
             int status = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor();
             if (status != 0) {
@@ -104,7 +104,7 @@ final class Uproc implements AutoCloseable {
     }
 
     /** Waits for the daemon to end and returns its exit code. */
-    int awaitExit() {
+    public int awaitExit() {
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 throw new AssertionError("uproc did not end within 20 s; log:\n" + scratch.logText());
