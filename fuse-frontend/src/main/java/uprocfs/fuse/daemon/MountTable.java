@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The mounts this process sees, from {@code /proc/self/mountinfo} (proc(5)): enough to
- * tell whether something is mounted on our mountpoint and what.
+ * tell whether something is mounted on our mountpoint and what, and how /proc is mounted.
  *
  * <p>A line reads {@code ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE
  * SOURCE SUPEROPTIONS}; the optional fields vary in number, so the fields after them are
@@ -22,11 +22,12 @@ public final class MountTable {
     /**
      * One mount.
      *
-     * @param mountPoint where it is mounted, unescaped
-     * @param fsType     e.g. {@code fuse.uproc}, {@code ext4}
-     * @param source     e.g. {@code uprocfs}, {@code /dev/sda1}
+     * @param mountPoint   where it is mounted, unescaped
+     * @param fsType       e.g. {@code fuse.uproc}, {@code ext4}
+     * @param source       e.g. {@code uprocfs}, {@code /dev/sda1}
+     * @param superOptions the filesystem's own options, e.g. {@code rw,hidepid=invisible}
      */
-    public record Mount(String mountPoint, String fsType, String source) {
+    public record Mount(String mountPoint, String fsType, String source, String superOptions) {
         public boolean isFuse() {
             return fsType.equals("fuse") || fsType.startsWith("fuse.");
         }
@@ -45,8 +46,13 @@ public final class MountTable {
 
     /** The mounts of this process's mount namespace, now. */
     public static MountTable read() throws IOException {
+        return read(MOUNTINFO);
+    }
+
+    /** The mounts listed in {@code mountinfo}, a file in the format of /proc/self/mountinfo. */
+    static MountTable read(Path mountinfo) throws IOException {
         // Not readString: a mountpoint may be any bytes, and a strict decoder would throw.
-        return parse(new String(Files.readAllBytes(MOUNTINFO), StandardCharsets.UTF_8));
+        return parse(new String(Files.readAllBytes(mountinfo), StandardCharsets.UTF_8));
     }
 
     static MountTable parse(String mountinfo) {
@@ -60,10 +66,11 @@ public final class MountTable {
                     break;
                 }
             }
-            if (f.length < 10 || separator < 0 || separator + 2 >= f.length) {
+            if (f.length < 10 || separator < 0 || separator + 3 >= f.length) {
                 continue;
             }
-            mounts.add(new Mount(unescape(f[4]), unescape(f[separator + 1]), unescape(f[separator + 2])));
+            mounts.add(new Mount(unescape(f[4]), unescape(f[separator + 1]), unescape(f[separator + 2]),
+                    unescape(f[separator + 3])));
         }
         return new MountTable(mounts);
     }

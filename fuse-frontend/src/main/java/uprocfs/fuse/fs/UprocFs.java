@@ -100,7 +100,7 @@ public final class UprocFs extends FuseStubFS {
 
     private Caller requestCaller() {
         FuseContext context = getContext();
-        return new Caller(context.uid.get(), context.gid.get());
+        return new Caller(context.uid.get(), context.gid.get(), context.pid.get());
     }
 
     /**

@@ -23,6 +23,7 @@ class MountTableTest {
         MountTable.Mount m = MountTable.parse(MOUNTINFO).at(Path.of("/proc"));
         assertEquals("proc", m.fsType());
         assertEquals("proc", m.source());
+        assertEquals("rw", m.superOptions());
         assertFalse(m.isFuse());
     }
 
@@ -31,6 +32,7 @@ class MountTableTest {
         MountTable.Mount m = MountTable.parse(MOUNTINFO.replace("44 22", "#")).at(Path.of("/uproc"));
         assertEquals("fuse.uproc", m.fsType());
         assertEquals("uprocfs", m.source());
+        assertEquals("rw,user_id=0", m.superOptions());
         assertTrue(m.isFuse());
     }
 

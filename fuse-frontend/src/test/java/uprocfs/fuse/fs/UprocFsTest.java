@@ -45,9 +45,10 @@ class UprocFsTest {
     private static final int O_APPEND = 0x400;
     private static final Instant LOADED = Instant.parse("2026-01-02T03:04:05.678Z");
 
-    private static final Caller ROOT = new Caller(0, 0);
-    private static final Caller ALICE = new Caller(1000, 100);
-    private static final Caller BOB = new Caller(1001, 101);
+    // Each caller is one of its own processes, as a FUSE request's pid is.
+    private static final Caller ROOT = new Caller(0, 0, 1);
+    private static final Caller ALICE = new Caller(1000, 100, 100);
+    private static final Caller BOB = new Caller(1001, 101, 300);
 
     private Path proc;
     private Engine engine;

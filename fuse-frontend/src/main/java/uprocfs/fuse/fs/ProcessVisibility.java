@@ -1,0 +1,85 @@
+package uprocfs.fuse.fs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * Which processes a caller may see, as /proc decides it: all of them, unless /proc is
+ * mounted with {@code hidepid=invisible} or {@code ptraceable} ({@link HidePid}) and the
+ * caller is neither root nor a member of the mount's {@code gid=} group; then only the
+ * processes running with the caller's own uid.
+ *
+ * <p>The kernel checks the group with in_group_p(): the caller's fsgid or any of its
+ * supplementary groups. A FUSE request carries the fsgid but not the supplementary groups,
+ * so those are read from the caller's {@code /proc/<pid>/status} (its {@code Groups:} line),
+ * and only when a {@code gid=} option makes them matter.
+ */
+public final class ProcessVisibility {
+    private final Supplier<HidePid> procOptions;
+    private final Path procRoot;
+
+    /**
+     * @param procOptions /proc's hidepid options as they are now; asked on requests of
+     *                    unprivileged callers, so it must answer without re-reading each time
+     * @param procRoot    where callers' status files are read from ({@code /proc})
+     */
+    public ProcessVisibility(Supplier<HidePid> procOptions, Path procRoot) {
+        this.procOptions = procOptions;
+        this.procRoot = procRoot;
+    }
+
+    /** Everyone sees every process: a /proc without hidepid. */
+    public static ProcessVisibility everything() {
+        return new ProcessVisibility(() -> HidePid.NONE, Path.of("/proc"));
+    }
+
+    /** Whether /proc shows {@code who} only the processes of its own uid. */
+    public boolean seesOnlyOwnProcesses(Caller who) {
+        if (who.isRoot()) {
+            return false;
+        }
+        HidePid hidePid = procOptions.get();
+        if (!hidePid.hidesOtherUsersProcesses()) {
+            return false;
+        }
+        if (!hidePid.hasGid()) {
+            return true;
+        }
+        if (who.gid() == hidePid.gid()) {
+            return false;
+        }
+        return !listsGroup(status(who.pid()), hidePid.gid());
+    }
+
+    /**
+     * The caller's status file, or "" when it cannot be read (the caller is gone): then no
+     * supplementary group is known, and it sees no more than its own processes.
+     */
+    private String status(long pid) {
+        try {
+            return new String(Files.readAllBytes(procRoot.resolve(Long.toString(pid)).resolve("status")),
+                    StandardCharsets.ISO_8859_1);
+        } catch (IOException | SecurityException e) {
+            return "";
+        }
+    }
+
+    /** Whether the {@code Groups:} line of a {@code /proc/<pid>/status} text lists {@code gid}. */
+    static boolean listsGroup(String status, long gid) {
+        String wanted = Long.toString(gid);
+        for (String line : status.split("\n")) {
+            if (line.startsWith("Groups:")) {
+                for (String group : line.substring("Groups:".length()).trim().split("\\s+")) {
+                    if (group.equals(wanted)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+        return false;
+    }
+}
