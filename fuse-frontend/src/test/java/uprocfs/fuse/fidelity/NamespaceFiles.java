@@ -108,7 +108,10 @@ final class NamespaceFiles {
         return pids;
     }
 
-    /** "file 2998, /proc 3001: missing [..], extra [..]", at most {@value #SHOWN} PIDs each. */
+    /**
+     * "file 2998, /proc 3001: missing [..], extra [..]", at most {@value #SHOWN} PIDs each,
+     * each with what /proc says about it now, so that a failure shows what the daemon got wrong.
+     */
     static String difference(List<Integer> listed, List<Integer> truth) {
         Set<Integer> missing = new TreeSet<>(truth);
         missing.removeAll(listed);
@@ -119,8 +122,31 @@ final class NamespaceFiles {
     }
 
     private static String shown(Set<Integer> pids) {
-        List<Integer> first = new ArrayList<>(pids).subList(0, Math.min(SHOWN, pids.size()));
+        List<String> first = new ArrayList<>();
+        for (int pid : pids) {
+            if (first.size() == SHOWN) {
+                break;
+            }
+            first.add(pid + " (" + procSays(pid) + ")");
+        }
         return first + (pids.size() > SHOWN ? " and " + (pids.size() - SHOWN) + " more" : "");
+    }
+
+    /** "sleep, State S, Uid 0 0 0 0, Gid ..., Threads 1", or "gone". */
+    private static String procSays(int pid) {
+        try {
+            List<String> said = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+                for (String key : new String[] {"Name:", "State:", "PPid:", "Uid:", "Gid:", "Threads:"}) {
+                    if (line.startsWith(key)) {
+                        said.add(line.replaceAll("\\s+", " "));
+                    }
+                }
+            }
+            return String.join(", ", said);
+        } catch (IOException e) {
+            return "gone";
+        }
     }
 
     /**
