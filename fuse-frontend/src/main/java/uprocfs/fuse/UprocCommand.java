@@ -62,6 +62,10 @@ import uprocfs.fuse.daemon.SystemdNotifier;
             "primary group; for them the other files do not exist. Users other than root",
             "get in at all only with -o allow_other.",
             "",
+            "Status: MOUNTPOINT/.status (readable by everyone, shown by ls -a) lists the",
+            "daemon's counters as key: value lines: events, overflows, resyncs, audits,",
+            "reloads, event lag.",
+            "",
             "Signals: SIGTERM or SIGINT stops the daemon and unmounts, and so does",
             "fusermount -u MOUNTPOINT. SIGHUP re-reads the configuration without",
             "unmounting; if the new one has errors, they are logged and the running one",
@@ -85,6 +89,8 @@ final class UprocCommand implements Callable<Integer> {
                 "Mount options, comma-separated; repeatable.",
                 "config_file=FILE: the rules (default /etc/uproc.conf; - reads standard input, with -f only).",
                 "log_file=FILE: the background daemon's log (default /var/log/uproc.log).",
+                "audit_interval=SECONDS: compare the files with /proc every SECONDS and repair what events "
+                    + "did not explain (default 60; 0: never).",
                 "Any other option goes to FUSE: allow_other lets users other than root in, nonempty mounts "
                     + "over a directory's files. uproc itself sets fsname, subtype, direct_io and zero "
                     + "entry, attribute and negative timeouts, so that nothing is served from a cache.",

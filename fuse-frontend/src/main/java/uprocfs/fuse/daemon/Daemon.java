@@ -6,14 +6,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import ru.serce.jnrfuse.FuseException;
 import uprocfs.config.LoadedConfig;
 import uprocfs.core.Engine;
 import uprocfs.core.Reconciliation;
 import uprocfs.core.event.EventBatch;
 import uprocfs.core.proc.ProcFs;
+import uprocfs.core.rule.RuleSet;
 import uprocfs.fuse.ExitCode;
 import uprocfs.fuse.StartFailure;
+import uprocfs.fuse.Version;
 import uprocfs.fuse.fs.UprocFs;
 import uprocfs.netlink.NetlinkException;
 import uprocfs.netlink.ProcEventPump;
@@ -33,6 +36,10 @@ import uprocfs.netlink.ProcEventSource;
  * pump, unsubscribe, unmount. A daemon that no longer applies events must not keep serving
  * lists that silently go stale, so a pump failure unmounts too and exits with
  * {@link ExitCode#FAILURE}. SIGHUP reloads the configuration without unmounting.
+ *
+ * <p>While it runs, an audit thread ({@link PeriodicAudit}) compares the files with /proc
+ * every {@code -o audit_interval}, and {@code .status} at the mount's root shows the
+ * counters of all of it.
  */
 public final class Daemon {
     /**
@@ -59,6 +66,13 @@ public final class Daemon {
     private final SystemdNotifier systemd;
     private final ConfigSource config;
     private final CompletableFuture<Outcome> stop = new CompletableFuture<>();
+    private final long startedNanos = System.nanoTime();
+    private final String version = Version.project();
+    // Counted here, not by the engine, whose counts include the startup scan.
+    private final AtomicLong resyncs = new AtomicLong();
+    private final AtomicLong resyncRepairs = new AtomicLong();
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
     private volatile Engine engine;
     private boolean reported;
 
@@ -126,6 +140,7 @@ public final class Daemon {
         handleSignals();
         ProcEventSource source = subscribe();
         ProcEventPump pump = null;
+        PeriodicAudit audit = null;
         UprocFs fs = null;
         Thread loop = null;
         Outcome outcome;
@@ -137,7 +152,8 @@ public final class Daemon {
                     failure -> stop.complete(new Outcome("the event stream failed, so the files would go stale: "
                             + describe(failure), ExitCode.FAILURE)));
             pump.start();
-            fs = new UprocFs(started);
+            audit = new PeriodicAudit(started, settings.auditInterval(), log);
+            fs = fileSystem(started, source, audit);
             long deviceBefore = device(mountPoint);
             loop = startLoop(fs, mountPoint);
             awaitMounted(mountPoint, deviceBefore, loop);
@@ -145,6 +161,7 @@ public final class Daemon {
             if (early != null && early.exitCode() != ExitCode.OK) {
                 throw new StartFailure(early.exitCode(), early.reason());
             }
+            audit.start();
             String ready = "mounted " + mountPoint + ": " + count(started.namespaces().size(), "namespace") + ", "
                     + count(started.taskCount(), "process") + " (scanned /proc in "
                     + TimeUnit.NANOSECONDS.toMillis(scan.nanos()) + " ms)";
@@ -165,7 +182,7 @@ public final class Daemon {
         } else {
             log.error(outcome.reason() + "; stopping");
         }
-        shutDown(source, pump, fs, loop, mountPoint);
+        shutDown(source, pump, audit, fs, loop, mountPoint);
         log.info("stopped");
         return outcome.exitCode();
     }
@@ -191,6 +208,8 @@ public final class Daemon {
         e.apply(batch);
         if (batch.lost()) {
             Reconciliation r = e.rescan();
+            resyncs.incrementAndGet();
+            resyncRepairs.addAndGet(r.repairs());
             log.info("events were lost (the kernel's queue overflowed): resynchronized with /proc in "
                     + TimeUnit.NANOSECONDS.toMillis(r.nanos()) + " ms, " + r.added() + " processes added, "
                     + r.removed() + " removed, " + r.changed() + " changed");
@@ -212,6 +231,7 @@ public final class Daemon {
             return;
         }
         if (settings.configFromStandardInput()) {
+            reloadFailures.incrementAndGet();
             log.error("SIGHUP: the configuration came from standard input, which cannot be read again; "
                     + "keeping it");
             return;
@@ -220,12 +240,28 @@ public final class Daemon {
         try {
             LoadedConfig loaded = config.load(log);
             e.replaceRules(loaded.rules());
+            reloads.incrementAndGet();
             log.info("SIGHUP: reloaded " + loaded.rules().source() + ": " + count(e.namespaces().size(), "namespace")
                     + " (were " + before + ")");
         } catch (StartFailure f) {
+            reloadFailures.incrementAndGet();
             log.error("SIGHUP: cannot reload, keeping the running configuration (" + e.rules().source() + ", "
                     + count(before, "namespace") + "):\n" + f.getMessage());
         }
+    }
+
+    private UprocFs fileSystem(Engine e, ProcEventSource source, PeriodicAudit audit) {
+        return new UprocFs(e, () -> status(e, source, audit));
+    }
+
+    /** The content of {@code .status}, now. */
+    private byte[] status(Engine e, ProcEventSource source, PeriodicAudit audit) {
+        RuleSet rules = e.rules();
+        long uptime = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
+        return new DaemonStatus(version, ProcessHandle.current().pid(), uptime, rules.source(), rules.loadedAt(),
+                e.stats(), source.datagrams(), source.malformed(), source.overflows(), source.receiveBufferBytes(),
+                resyncs.get(), resyncRepairs.get(), audit.intervalSeconds(), audit.lastAudit(), reloads.get(),
+                reloadFailures.get()).render();
     }
 
     /**
@@ -289,9 +325,15 @@ public final class Daemon {
         }
     }
 
-    /** Stops the pump, unsubscribes, unmounts (unless already unmounted) and lets the loop end. */
-    private void shutDown(ProcEventSource source, ProcEventPump pump, UprocFs fs, Thread loop,
+    /**
+     * Stops the audit and the pump, unsubscribes, unmounts (unless already unmounted) and
+     * lets the loop end.
+     */
+    private void shutDown(ProcEventSource source, ProcEventPump pump, PeriodicAudit audit, UprocFs fs, Thread loop,
                           MountPoint mountPoint) {
+        if (audit != null) {
+            audit.stop();
+        }
         if (pump != null) {
             pump.stop();
         }
@@ -339,7 +381,7 @@ public final class Daemon {
         return n + " " + noun + (noun.endsWith("s") ? "es" : "s");
     }
 
-    private static String describe(Throwable t) {
+    static String describe(Throwable t) {
         StringBuilder text = new StringBuilder(t.getMessage() == null ? t.toString() : t.getMessage());
         for (Throwable cause = t.getCause(); cause != null; cause = cause.getCause()) {
             if (cause.getMessage() != null) {

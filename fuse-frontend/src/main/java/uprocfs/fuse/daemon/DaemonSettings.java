@@ -1,6 +1,7 @@
 package uprocfs.fuse.daemon;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,20 +17,28 @@ import uprocfs.fuse.StartFailure;
  *                       for the default ({@value #DEFAULT_CONFIG_NAME}, else the users and
  *                       groups of the system)
  * @param logFile        where a background daemon writes its log
+ * @param auditInterval  time between two audits of the files against /proc; zero: none
  * @param fuseOptions    {@code -o} options for libfuse beyond those uproc sets itself
  * @param debug          libfuse's {@code -d}: every request logged
  * @param singleThreaded libfuse's {@code -s}: one thread serves all requests
  */
-public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFile, List<String> fuseOptions,
-                             boolean debug, boolean singleThreaded) {
+public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFile, Duration auditInterval,
+                             List<String> fuseOptions, boolean debug, boolean singleThreaded) {
 
     static final String DEFAULT_CONFIG_NAME = "/etc/uproc.conf";
     public static final Path DEFAULT_CONFIG = Path.of(DEFAULT_CONFIG_NAME);
     public static final Path DEFAULT_LOG = Path.of("/var/log/uproc.log");
+    /**
+     * A minute: an audit reads every /proc/PID/status (tens of milliseconds for a few
+     * thousand processes), so once a minute costs nothing measurable, and a file wrong for
+     * an unexplained reason is wrong for a minute at most.
+     */
+    public static final Duration DEFAULT_AUDIT_INTERVAL = Duration.ofSeconds(60);
 
     /** {@code -o} keys uproc itself understands. */
     public static final String CONFIG_FILE = "config_file";
     public static final String LOG_FILE = "log_file";
+    public static final String AUDIT_INTERVAL = "audit_interval";
 
     /**
      * Options uproc always mounts with. direct_io: reads bypass the page cache, so no reader
@@ -52,13 +61,15 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
     /**
      * Sorts the {@code -o} options (already split at commas) into uproc's own and libfuse's.
      *
-     * @throws StartFailure ({@link ExitCode#USAGE}) for an empty file name or an option that
-     *                      would undo one uproc sets itself
+     * @throws StartFailure ({@link ExitCode#USAGE}) for an empty file name, an audit interval
+     *                      that is not a number of seconds, or an option that would undo one
+     *                      uproc sets itself
      */
     public static DaemonSettings of(String mountPoint, List<String> options, boolean debug, boolean singleThreaded)
             throws StartFailure {
         Path config = null;
         Path log = DEFAULT_LOG;
+        Duration audit = DEFAULT_AUDIT_INTERVAL;
         List<String> fuse = new ArrayList<>();
         for (String option : options) {
             if (option.isEmpty()) {
@@ -78,6 +89,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
                 } else {
                     log = file;
                 }
+            } else if (key.equals(AUDIT_INTERVAL)) {
+                audit = seconds(key, value);
             } else if (FIXED_KEYS.contains(key)) {
                 throw new StartFailure(ExitCode.USAGE, "-o " + option + " cannot be used: uproc mounts with "
                         + String.join(",", FIXED_OPTIONS) + " so that no size or list is ever served stale");
@@ -85,7 +98,16 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
                 fuse.add(option);
             }
         }
-        return new DaemonSettings(MountPoint.of(mountPoint), config, log, fuse, debug, singleThreaded);
+        return new DaemonSettings(MountPoint.of(mountPoint), config, log, audit, fuse, debug, singleThreaded);
+    }
+
+    /** A whole number of seconds, 0 or more (at most Integer.MAX_VALUE: 68 years). */
+    private static Duration seconds(String key, String value) throws StartFailure {
+        if (value != null && value.matches("[0-9]{1,10}") && Long.parseLong(value) <= Integer.MAX_VALUE) {
+            return Duration.ofSeconds(Long.parseLong(value));
+        }
+        throw new StartFailure(ExitCode.USAGE, "-o " + key + (value == null ? "" : "=" + value) + ": expected a "
+                + "whole number of seconds (0 turns the audit off), e.g. -o " + key + "=300");
     }
 
     /** Whether libfuse was told it may mount over files ({@code -o nonempty}). */
@@ -121,6 +143,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
         }
         args.add("-o");
         args.add(LOG_FILE + "=" + logFile);
+        args.add("-o");
+        args.add(AUDIT_INTERVAL + "=" + auditInterval.toSeconds());
         for (String option : fuseOptions) {
             args.add("-o");
             args.add(option);

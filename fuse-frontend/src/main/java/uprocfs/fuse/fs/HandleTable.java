@@ -14,7 +14,10 @@ import uprocfs.core.rule.RuleSpec;
  * hands back 0 for a file we never opened, and 0 must not name a real snapshot.
  */
 final class HandleTable {
-    /** What an open file serves. {@code content} is shared and never modified. */
+    /**
+     * What an open file serves. {@code content} is shared and never modified; {@code rule}
+     * is {@code null} for the status file, which everyone may read.
+     */
     record Handle(byte[] content, RuleSpec rule) {
     }
 

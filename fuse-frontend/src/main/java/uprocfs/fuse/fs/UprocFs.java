@@ -18,8 +18,8 @@ import uprocfs.core.ns.Namespace;
 
 /**
  * The filesystem: a read-only root directory with one regular file per namespace, each file
- * listing the namespace's PIDs. Every callback runs on one of libfuse's worker threads and
- * only reads the engine.
+ * listing the namespace's PIDs, and {@value #STATUS_NAME}, the daemon's counters. Every
+ * callback runs on one of libfuse's worker threads and only reads the engine.
  *
  * <p>What the kernel may ask and what we answer:
  * <ul>
@@ -30,11 +30,17 @@ import uprocfs.core.ns.Namespace;
  * <li>{@code open} takes the namespace's content snapshot into a handle, {@code read} serves
  * it at the requested offset, {@code release} drops it. The mount uses {@code direct_io}, so
  * the page cache never holds an older list and {@code st_size} need not predict the read.</li>
+ * <li>{@value #STATUS_NAME} is readable by everyone (it names no process); its dot keeps it
+ * out of {@code *}, and no namespace can take its name, since names may not start with a
+ * dot.</li>
  * </ul>
  */
 public final class UprocFs extends FuseStubFS {
     /** File system name passed to libfuse as argv[0]: shown in mount tables and messages. */
     public static final String FS_NAME = "uprocfs";
+    /** The daemon's counters, at the root of the mount. */
+    public static final String STATUS_NAME = ".status";
+    private static final String STATUS_PATH = "/" + STATUS_NAME;
 
     // <asm-generic/fcntl.h>: the access mode is the low two bits; O_TRUNC and O_APPEND are
     // write intents even with O_RDONLY.
@@ -62,18 +68,25 @@ public final class UprocFs extends FuseStubFS {
     private static final int ENOTDIR = ErrorCodes.ENOTDIR();
 
     private final Engine engine;
+    private final Supplier<byte[]> status;
     private final Supplier<Caller> caller;
     private final HandleTable handles = new HandleTable();
 
-    /** A filesystem over {@code engine} whose callers are those of the FUSE requests. */
-    public UprocFs(Engine engine) {
+    /**
+     * A filesystem over {@code engine} whose callers are those of the FUSE requests.
+     *
+     * @param status renders the content of {@value #STATUS_NAME}, now
+     */
+    public UprocFs(Engine engine, Supplier<byte[]> status) {
         this.engine = engine;
+        this.status = status;
         this.caller = this::requestCaller;
     }
 
     /** A filesystem whose callers are whoever {@code caller} says: for tests without a mount. */
-    UprocFs(Engine engine, Supplier<Caller> caller) {
+    UprocFs(Engine engine, Supplier<byte[]> status, Supplier<Caller> caller) {
         this.engine = engine;
+        this.status = status;
         this.caller = caller;
     }
 
@@ -124,6 +137,10 @@ public final class UprocFs extends FuseStubFS {
         return "/".equals(path);
     }
 
+    private static boolean isStatus(String path) {
+        return STATUS_PATH.equals(path);
+    }
+
     /** The namespace {@code path} names if {@code who} may see it, else {@code null}. */
     private Namespace visible(String path, Caller who) {
         String name = fileName(path);
@@ -151,11 +168,20 @@ public final class UprocFs extends FuseStubFS {
             setTimes(stat, loaded);
             return 0;
         }
+        if (isStatus(path)) {
+            // Rendered now, like the read that follows: counters have no time of last change.
+            setFile(stat, status.get().length, System.currentTimeMillis());
+            return 0;
+        }
         Namespace ns = visible(path, caller.get());
         if (ns == null) {
             return -ENOENT;
         }
-        long size = ns.byteSize();
+        setFile(stat, ns.byteSize(), ns.mtimeMillis());
+        return 0;
+    }
+
+    private static void setFile(FileStat stat, long size, long mtimeMillis) {
         stat.st_mode.set(FILE_MODE);
         stat.st_nlink.set(1);
         stat.st_uid.set(0);
@@ -164,8 +190,7 @@ public final class UprocFs extends FuseStubFS {
         stat.st_blksize.set(BLOCK_SIZE);
         // st_blocks counts 512-byte units, so that du reports what cat reads.
         stat.st_blocks.set((size + 511) / 512);
-        setTimes(stat, ns.mtimeMillis());
-        return 0;
+        setTimes(stat, mtimeMillis);
     }
 
     private static void setTimes(FileStat stat, long millis) {
@@ -182,7 +207,7 @@ public final class UprocFs extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filter, long offset, FuseFileInfo fi) {
         if (!isRoot(path)) {
-            return visible(path, caller.get()) != null ? -ENOTDIR : -ENOENT;
+            return isStatus(path) || visible(path, caller.get()) != null ? -ENOTDIR : -ENOENT;
         }
         Caller who = caller.get();
         // Offset 0 to the filler: libfuse then reads the whole directory in this one call
@@ -190,6 +215,7 @@ public final class UprocFs extends FuseStubFS {
         // a listing skip or repeat names.
         fill(filter, buf, ".");
         fill(filter, buf, "..");
+        fill(filter, buf, STATUS_NAME);
         for (Namespace ns : engine.namespaces()) {
             if (who.maySee(ns.rule()) && fill(filter, buf, ns.name()) != 0) {
                 break;
@@ -212,16 +238,27 @@ public final class UprocFs extends FuseStubFS {
         if (isRoot(path)) {
             return -EISDIR;
         }
+        if (isStatus(path)) {
+            if (writeIntent(fi)) {
+                return -EACCES;
+            }
+            fi.fh.set(handles.open(status.get(), null));
+            return 0;
+        }
         Namespace ns = visible(path, caller.get());
         if (ns == null) {
             return -ENOENT;
         }
-        int flags = fi.flags.get();
-        if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_APPEND)) != 0) {
+        if (writeIntent(fi)) {
             return -EACCES;
         }
         fi.fh.set(handles.open(ns.content(), ns.rule()));
         return 0;
+    }
+
+    private static boolean writeIntent(FuseFileInfo fi) {
+        int flags = fi.flags.get();
+        return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_APPEND)) != 0;
     }
 
     @Override
@@ -232,7 +269,8 @@ public final class UprocFs extends FuseStubFS {
         }
         // The rule the file was opened under decides, not the current configuration: a
         // descriptor passed to another process must not show it what it could not open.
-        if (!caller.get().maySee(handle.rule())) {
+        // The status file has no rule: everyone may read it.
+        if (handle.rule() != null && !caller.get().maySee(handle.rule())) {
             return -ENOENT;
         }
         if (offset < 0 || size < 0) {
@@ -255,7 +293,7 @@ public final class UprocFs extends FuseStubFS {
 
     @Override
     public int access(String path, int mask) {
-        if (!isRoot(path) && visible(path, caller.get()) == null) {
+        if (!isRoot(path) && !isStatus(path) && visible(path, caller.get()) == null) {
             return -ENOENT;
         }
         if ((mask & W_OK) != 0) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.ExitCode;
@@ -19,14 +20,17 @@ class DaemonSettingsTest {
         DaemonSettings s = DaemonSettings.of("/uproc", List.of(), false, false);
         assertNull(s.configFile());
         assertEquals(Path.of("/var/log/uproc.log"), s.logFile());
+        assertEquals(Duration.ofSeconds(60), s.auditInterval());
         assertEquals(List.of(), s.fuseOptions());
     }
 
     @Test
     void uprocsOwnOptionsAreTakenOutAndTheRestGoToFuse() throws StartFailure {
         DaemonSettings s = DaemonSettings.of("/uproc",
-                List.of("allow_other", "config_file=/etc/u.conf", "", "log_file=/tmp/u.log", "nonempty"), false, false);
+                List.of("allow_other", "config_file=/etc/u.conf", "", "log_file=/tmp/u.log", "nonempty",
+                        "audit_interval=300"), false, false);
         assertEquals(Path.of("/etc/u.conf"), s.configFile());
+        assertEquals(Duration.ofSeconds(300), s.auditInterval());
         assertEquals(Path.of("/tmp/u.log"), s.logFile());
         assertEquals(List.of("allow_other", "nonempty"), s.fuseOptions());
         assertTrue(s.nonEmptyAllowed());
@@ -73,9 +77,27 @@ class DaemonSettingsTest {
 
     @Test
     void foregroundArgumentsRunTheSameSettingsFromAnyDirectory() throws StartFailure {
-        DaemonSettings s = DaemonSettings.of("mnt", List.of("config_file=u.conf", "allow_other"), true, true);
+        DaemonSettings s = DaemonSettings.of("mnt", List.of("config_file=u.conf", "allow_other", "audit_interval=0"),
+                true, true);
         String cwd = Path.of("").toAbsolutePath().toString();
         assertEquals(List.of("-f", "-o", "config_file=" + cwd + "/u.conf", "-o", "log_file=/var/log/uproc.log",
-                "-o", "allow_other", "-d", "-s", "--", cwd + "/mnt"), s.foregroundArguments());
+                "-o", "audit_interval=0", "-o", "allow_other", "-d", "-s", "--", cwd + "/mnt"), s.foregroundArguments());
+    }
+
+    @Test
+    void anAuditIntervalIsAWholeNumberOfSecondsAndZeroTurnsItOff() throws StartFailure {
+        assertEquals(Duration.ZERO, DaemonSettings.of("/uproc", List.of("audit_interval=0"), false, false)
+                .auditInterval());
+        assertEquals(Duration.ofSeconds(Integer.MAX_VALUE), DaemonSettings.of("/uproc",
+                List.of("audit_interval=" + Integer.MAX_VALUE), false, false).auditInterval());
+        for (String option : List.of("audit_interval", "audit_interval=", "audit_interval=-1", "audit_interval=1.5",
+                "audit_interval=60s", "audit_interval= 60", "audit_interval=2147483648",
+                "audit_interval=99999999999999999999")) {
+            StartFailure f = assertThrows(StartFailure.class, () -> DaemonSettings.of("/uproc", List.of(option),
+                    false, false));
+            assertEquals(ExitCode.USAGE, f.exitCode());
+            assertEquals("-o " + option + ": expected a whole number of seconds (0 turns the audit off), "
+                    + "e.g. -o audit_interval=300", f.getMessage());
+        }
     }
 }

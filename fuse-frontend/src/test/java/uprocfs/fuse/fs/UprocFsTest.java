@@ -53,6 +53,7 @@ class UprocFsTest {
     private Path proc;
     private Engine engine;
     private Caller caller = ROOT;
+    private String status = "version: 1\n";
     private UprocFs fs;
 
     @BeforeEach
@@ -70,7 +71,7 @@ class UprocFsTest {
                 new RuleSpec("alice.tar", 1000, ANY, "tar", 5),
                 new RuleSpec("nobody", 1002, ANY, null, 6))), new ProcFs(proc));
         engine.rescan();
-        fs = new UprocFs(engine, () -> caller);
+        fs = new UprocFs(engine, () -> status.getBytes(StandardCharsets.US_ASCII), () -> caller);
     }
 
     @AfterEach
@@ -236,8 +237,8 @@ class UprocFsTest {
     }
 
     @Test
-    void readdirListsEveryNamespaceInConfigOrderForRoot() {
-        assertEquals(List.of(".", "..", "alice", "bob", "tar", "staff", "alice.tar", "nobody"), readdir("/"));
+    void readdirListsTheStatusFileThenEveryNamespaceInConfigOrderForRoot() {
+        assertEquals(List.of(".", "..", ".status", "alice", "bob", "tar", "staff", "alice.tar", "nobody"), readdir("/"));
     }
 
     @Test
@@ -251,9 +252,9 @@ class UprocFsTest {
     @Test
     void aUserListsOnlyTheNamespacesTheirUidAndGidMaySee() {
         caller = BOB;
-        assertEquals(List.of(".", "..", "bob", "tar", "staff"), readdir("/"));
+        assertEquals(List.of(".", "..", ".status", "bob", "tar", "staff"), readdir("/"));
         caller = ALICE;
-        assertEquals(List.of(".", "..", "alice", "tar", "alice.tar"), readdir("/"));
+        assertEquals(List.of(".", "..", ".status", "alice", "tar", "alice.tar"), readdir("/"));
     }
 
     @Test
@@ -305,7 +306,7 @@ class UprocFsTest {
         assertEquals(erofs, fs.setxattr("/alice", "user.x", memory(1), 1, 0));
         assertEquals(erofs, fs.removexattr("/alice", "user.x"));
         assertEquals(erofs, fs.write("/alice", memory(1), 1, 0, fi));
-        assertEquals(List.of(".", "..", "alice", "bob", "tar", "staff", "alice.tar", "nobody"), readdir("/"));
+        assertEquals(List.of(".", "..", ".status", "alice", "bob", "tar", "staff", "alice.tar", "nobody"), readdir("/"));
     }
 
     @Test
@@ -328,8 +329,42 @@ class UprocFsTest {
     @Test
     void aReloadMakesNewNamesAppearAndOldOnesENOENT() {
         engine.replaceRules(new RuleSet("test.conf", LOADED, List.of(new RuleSpec("sleepers", ANY, ANY, "sleep", 1))));
-        assertEquals(List.of(".", "..", "sleepers"), readdir("/"));
+        assertEquals(List.of(".", "..", ".status", "sleepers"), readdir("/"));
         assertEquals(-ErrorCodes.ENOENT(), fs.getattr("/alice", stat()));
         assertEquals("12345\n", read(open("/sleepers"), 0, 4096));
+    }
+
+    // ------------------------------------------------------------------ the status file
+
+    @Test
+    void statusFileIsAReadOnlyFileSizedAsItsContentForEveryCaller() {
+        status = "version: 1\npid: 42\n";
+        for (Caller who : new Caller[] {ROOT, ALICE, BOB}) {
+            caller = who;
+            FileStat st = stat();
+            assertEquals(0, fs.getattr("/.status", st), who.toString());
+            assertEquals(FileStat.S_IFREG | 0444, st.st_mode.intValue());
+            assertEquals(status.length(), st.st_size.longValue());
+            assertEquals(status, read(open("/.status"), 0, 4096));
+            assertEquals(0, fs.access("/.status", 4));
+        }
+    }
+
+    @Test
+    void statusFileServesWhatItSaidAtOpen() {
+        long fh = open("/.status");
+        status = "version: 2\n";
+        assertEquals("version: 1\n", read(fh, 0, 4096));
+        assertEquals("version: 2\n", read(open("/.status"), 0, 4096));
+    }
+
+    @Test
+    void statusFileRefusesWritingLikeEveryFile() {
+        assertEquals(-ErrorCodes.EACCES(), fs.open("/.status", openFlags(O_WRONLY)));
+        assertEquals(-ErrorCodes.EACCES(), fs.open("/.status", openFlags(O_RDONLY | O_TRUNC)));
+        assertEquals(-ErrorCodes.EROFS(), fs.unlink("/.status"));
+        assertEquals(-ErrorCodes.EROFS(), fs.access("/.status", 2));
+        assertEquals(List.of("errno " + ErrorCodes.ENOTDIR()), readdir("/.status"));
+        assertEquals(0, fs.openFiles());
     }
 }

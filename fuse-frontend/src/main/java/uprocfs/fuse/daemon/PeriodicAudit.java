@@ -1,0 +1,125 @@
+package uprocfs.fuse.daemon;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import uprocfs.core.AuditFindings;
+import uprocfs.core.Engine;
+import uprocfs.core.Reconciliation;
+
+/**
+ * The audit thread: every interval, compares the engine's processes with /proc and repairs
+ * what differs for no reason the event stream explains. An overflow is reported by the
+ * socket and repaired at once; the audit is for what is never reported (a kernel that drops
+ * an event silently, a bug), so that no file stays wrong for longer than an interval.
+ *
+ * <p>A difference found by the scan may be an event still queued in the socket, so the
+ * audit looks again after {@link #DRAIN_WAIT}, once the event thread has applied what was
+ * queued, and repairs only what is still different ({@link Engine#auditConfirm}). In a
+ * healthy run it repairs nothing, and says nothing.
+ *
+ * <p>One thread, and each audit starts an interval after the previous one ended, so two
+ * audits never overlap. A failing audit is logged and the next one runs as planned.
+ */
+final class PeriodicAudit {
+    /** The thread's name, as thread dumps and /proc/PID/task/TID/comm show it. */
+    static final String THREAD_NAME = "uproc-audit";
+    /**
+     * How long a suspect is given to be explained by a queued event: the event thread takes
+     * a batch every 200 ms at most, and applies thousands of events in a millisecond.
+     */
+    static final Duration DRAIN_WAIT = Duration.ofSeconds(1);
+    /** How long {@link #stop()} waits for an audit under way (a /proc scan) to end. */
+    private static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
+
+    private final Engine engine;
+    private final Duration interval;
+    private final Duration drainWait;
+    private final DaemonLog log;
+    private ScheduledExecutorService executor;
+    private volatile Instant lastAudit;
+
+    /** Audits every {@code interval}; {@link Duration#ZERO} never. */
+    PeriodicAudit(Engine engine, Duration interval, DaemonLog log) {
+        this(engine, interval, DRAIN_WAIT, log);
+    }
+
+    PeriodicAudit(Engine engine, Duration interval, Duration drainWait, DaemonLog log) {
+        this.engine = engine;
+        this.interval = interval;
+        this.drainWait = drainWait;
+        this.log = log;
+    }
+
+    /** Starts the thread; the first audit runs one interval from now. Nothing when auditing is off. */
+    synchronized void start() {
+        if (interval.isZero() || executor != null) {
+            return;
+        }
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread t = new Thread(task, THREAD_NAME);
+            // The daemon's exit never waits for an audit; stop() ends it in order before.
+            t.setDaemon(true);
+            return t;
+        });
+        long millis = interval.toMillis();
+        scheduler.scheduleWithFixedDelay(this::auditOnce, millis, millis, TimeUnit.MILLISECONDS);
+        executor = scheduler;
+    }
+
+    /**
+     * Ends the thread: an audit waiting for the queue to drain is abandoned, one scanning
+     * /proc is waited for. Safe to call more than once, and before {@link #start()}.
+     */
+    synchronized void stop() {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdownNow();
+        boolean ended = false;
+        try {
+            ended = executor.awaitTermination(STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!ended) {
+            log.error("the audit thread did not end within " + STOP_DEADLINE.toSeconds() + " s; exiting without it");
+        }
+        executor = null;
+    }
+
+    /** When the last audit ended, or {@code null} before the first. */
+    Instant lastAudit() {
+        return lastAudit;
+    }
+
+    /** Seconds between audits, 0 when auditing is off. */
+    long intervalSeconds() {
+        return interval.toSeconds();
+    }
+
+    private void auditOnce() {
+        try {
+            AuditFindings findings = engine.auditScan();
+            try {
+                Thread.sleep(drainWait.toMillis());
+            } catch (InterruptedException e) {
+                // stop(): the daemon is ending, and an unconfirmed finding repairs nothing.
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Reconciliation r = engine.auditConfirm(findings);
+            lastAudit = Instant.now();
+            if (r.repairs() > 0) {
+                log.info("audit: the files differed from /proc and no event explained it; repaired "
+                        + Daemon.count(r.added(), "process") + " added, " + r.removed() + " removed, " + r.changed()
+                        + " changed (of " + Daemon.count(r.scanned(), "process") + " in /proc)");
+            }
+        } catch (RuntimeException e) {
+            log.error("audit failed (events still keep the files current; the next audit runs as planned): "
+                    + Daemon.describe(e));
+        }
+    }
+}

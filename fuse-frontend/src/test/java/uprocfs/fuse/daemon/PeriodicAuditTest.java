@@ -1,0 +1,153 @@
+package uprocfs.fuse.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import uprocfs.core.Engine;
+import uprocfs.core.proc.ProcFs;
+import uprocfs.core.rule.RuleSet;
+import uprocfs.core.rule.RuleSpec;
+
+/** The audit thread over an engine reading a /proc laid out in a temporary directory. */
+class PeriodicAuditTest {
+    private static final Duration INTERVAL = Duration.ofMillis(20);
+    private static final Duration DRAIN = Duration.ofMillis(5);
+
+    @TempDir
+    Path root;
+
+    private Path proc;
+    private Engine engine;
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private final DaemonLog log = DaemonLog.forCommand(new PrintStream(logged, true, StandardCharsets.UTF_8));
+    private PeriodicAudit audit;
+
+    @BeforeEach
+    void engineOverAFakeProc() throws IOException {
+        proc = Files.createDirectory(root.resolve("proc"));
+        process(100, 1000);
+        process(200, 1001);
+        engine = new Engine(new RuleSet("test.conf", Instant.now(), List.of(
+                new RuleSpec("u1000", 1000, RuleSpec.ANY, null, 1))), new ProcFs(proc));
+        engine.rescan();
+    }
+
+    @AfterEach
+    void stopTheThread() {
+        if (audit != null) {
+            audit.stop();
+        }
+    }
+
+    private void process(int pid, int euid) throws IOException {
+        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(dir.resolve("status"), "Name:\tsleep\nState:\tS (sleeping)\nTgid:\t" + pid + "\nPid:\t"
+                + pid + "\nPPid:\t1\nUid:\t" + euid + "\t" + euid + "\t" + euid + "\t" + euid + "\nGid:\t0\t0\t0\t0\n");
+    }
+
+    private String log() {
+        return logged.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what + ": not within 5 s");
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static boolean auditThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals(PeriodicAudit.THREAD_NAME) && t.isAlive());
+    }
+
+    private static boolean auditUnderWay() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals(PeriodicAudit.THREAD_NAME))
+                .flatMap(e -> Arrays.stream(e.getValue()))
+                .anyMatch(frame -> frame.getMethodName().equals("auditOnce"));
+    }
+
+    @Test
+    void aHealthyRunIsAuditedAgainAndAgainAndSaysNothing() {
+        audit = new PeriodicAudit(engine, INTERVAL, DRAIN, log);
+        assertNull(audit.lastAudit());
+        audit.start();
+        await("three audits", () -> engine.stats().audits() >= 3);
+        assertEquals(0, engine.stats().auditRepairs());
+        assertNotNull(audit.lastAudit());
+        assertEquals("", log());
+    }
+
+    @Test
+    void driftThatNoEventExplainsIsRepairedCountedAndLogged() throws IOException {
+        process(300, 1000);
+        Files.writeString(proc.resolve("200/status"), Files.readString(proc.resolve("200/status"))
+                .replace("1001", "1000"));
+        audit = new PeriodicAudit(engine, INTERVAL, DRAIN, log);
+        audit.start();
+        await("the audit repairs both and says so", () -> log().contains("audit: the files differed from /proc and "
+                + "no event explained it; repaired 1 process added, 0 removed, 1 changed (of 3 processes in /proc)"));
+        assertEquals(2, engine.stats().auditRepairs());
+        assertEquals("100\n200\n300\n", new String(engine.namespace("u1000").content(), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aFailingAuditIsLoggedAndTheNextOneRuns() throws IOException {
+        Path moved = root.resolve("elsewhere");
+        Files.move(proc, moved);
+        audit = new PeriodicAudit(engine, INTERVAL, DRAIN, log);
+        audit.start();
+        await("a failure is logged", () -> log().contains("uproc: error: audit failed (events still keep the files "
+                + "current; the next audit runs as planned): cannot list " + proc));
+        Files.move(moved, proc);
+        await("audits resume", () -> engine.stats().audits() >= 1);
+        assertTrue(auditThreadAlive());
+    }
+
+    @Test
+    void stopEndsTheThreadAndNoAuditRunsAfter() {
+        audit = new PeriodicAudit(engine, INTERVAL, Duration.ofSeconds(30), log);
+        audit.start();
+        await("an audit waits for the queue to drain", PeriodicAuditTest::auditUnderWay);
+        long before = System.nanoTime();
+        audit.stop();
+        assertTrue(System.nanoTime() - before < Duration.ofSeconds(5).toNanos(),
+                "an audit waiting for the queue to drain is abandoned, not waited for");
+        assertFalse(auditThreadAlive());
+        assertEquals(0, engine.stats().audits());
+        audit.stop();
+    }
+
+    @Test
+    void anIntervalOfZeroStartsNoThread() {
+        audit = new PeriodicAudit(engine, Duration.ZERO, DRAIN, log);
+        audit.start();
+        assertFalse(auditThreadAlive());
+        assertEquals(0, audit.intervalSeconds());
+    }
+}
