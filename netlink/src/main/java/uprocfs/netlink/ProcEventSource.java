@@ -51,6 +51,7 @@ public final class ProcEventSource implements AutoCloseable {
     private volatile long events;
     private volatile long malformed;
     private volatile long overflows;
+    private volatile long discarded;
     private volatile long netlinkErrors;
 
     private ProcEventSource(ConnectorSocket socket, int receiveBufferBytes, int portId) {
@@ -152,8 +153,10 @@ public final class ProcEventSource implements AutoCloseable {
     /**
      * Adds the events that are ready to {@code batch}: waits up to {@code timeoutMillis}
      * (0: not at all, negative: indefinitely) for the socket to become readable, then reads
-     * datagrams until none is queued or the batch is full. An overflow marks the batch lost
-     * and reading goes on; check {@link EventBatch#lost()} even when this returns 0.
+     * datagrams until none is queued or the batch is full. An overflow marks the batch lost,
+     * empties the queue (its datagrams are older than what was lost, see
+     * {@link #overflowed}) and returns; check {@link EventBatch#lost()} even when this
+     * returns 0, and resync before applying anything received later.
      *
      * @return the number of events added
      * @throws NetlinkException if recv or poll fails with anything but EAGAIN, EINTR or ENOBUFS
@@ -181,7 +184,10 @@ public final class ProcEventSource implements AutoCloseable {
             batch.markLost();
         }
         while (!batch.isFull() && backlog.next(decoder)) {
-            consume(batch);
+            if (consume(batch)) {
+                overflows++;
+                batch.markLost();
+            }
         }
         if (backlog.isDrained()) {
             backlog = null;
@@ -196,16 +202,44 @@ public final class ProcEventSource implements AutoCloseable {
                 return;
             }
             if (length == ConnectorSocket.OVERFLOWED) {
-                overflows++;
-                batch.markLost();
-                continue;
+                overflowed(batch);
+                return;
             }
             decoder.wrap(datagram, 0, Math.min(length, datagram.capacity()));
-            consume(batch);
+            if (consume(batch)) {
+                overflowed(batch);
+                return;
+            }
         }
     }
 
-    private void consume(EventBatch batch) {
+    /**
+     * Events were lost. The datagrams still queued are older than the ones the kernel
+     * dropped, and the socket stays congested, dropping every new event without a further
+     * ENOBUFS, until its queue is read empty (af_netlink.c: netlink_overrun,
+     * netlink_rcv_wake). Applied after the resync that follows, those old events would undo
+     * it: a FORK would reset the identity of a process that has exec'd since, an EXIT would
+     * remove a live process that reuses the pid. So they are read and thrown away here, and
+     * the batch returns marked lost with the queue empty: the resync sees everything that
+     * happened before it, and the events after it arrive in order.
+     */
+    private void overflowed(EventBatch batch) throws NetlinkException {
+        overflows++;
+        batch.markLost();
+        while (true) {
+            int length = socket.receive(datagram);
+            if (length == ConnectorSocket.WOULD_BLOCK) {
+                return;
+            }
+            if (length != ConnectorSocket.OVERFLOWED) {
+                datagrams++;
+                discarded++;
+            }
+        }
+    }
+
+    /** Adds the decoded datagram's event to the batch; true when it reports an overrun. */
+    private boolean consume(EventBatch batch) {
         datagrams++;
         switch (decoder.kind()) {
             case PROC_EVENT -> {
@@ -213,8 +247,7 @@ public final class ProcEventSource implements AutoCloseable {
                 events++;
             }
             case NETLINK_OVERRUN -> {
-                overflows++;
-                batch.markLost();
+                return true;
             }
             case NETLINK_ERROR -> {
                 if (decoder.netlinkErrorCode() != 0) {
@@ -225,6 +258,7 @@ public final class ProcEventSource implements AutoCloseable {
             // Acks of other listeners' requests and no-ops carry no event.
             case ACK, NETLINK_NOOP -> { }
         }
+        return false;
     }
 
     /**
@@ -292,6 +326,14 @@ public final class ProcEventSource implements AutoCloseable {
      */
     public long overflows() {
         return overflows;
+    }
+
+    /**
+     * Datagrams read and thrown away after an overflow, unapplied because a resync replaces
+     * them (see {@link #receive}).
+     */
+    public long discarded() {
+        return discarded;
     }
 
     /** NLMSG_ERROR messages with a nonzero error code. */
