@@ -2,8 +2,6 @@ package uprocfs.fuse.daemon;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import uprocfs.core.AuditFindings;
 import uprocfs.core.Engine;
@@ -38,7 +36,9 @@ final class PeriodicAudit {
     private final Duration interval;
     private final Duration drainWait;
     private final DaemonLog log;
-    private ScheduledExecutorService executor;
+    private final Object wakeUp = new Object();
+    private boolean stopping;
+    private Thread thread;
     private volatile Instant lastAudit;
 
     /** Audits every {@code interval}; {@link Duration#ZERO} never. */
@@ -55,39 +55,38 @@ final class PeriodicAudit {
 
     /** Starts the thread; the first audit runs one interval from now. Nothing when auditing is off. */
     synchronized void start() {
-        if (interval.isZero() || executor != null) {
+        if (interval.isZero() || thread != null) {
             return;
         }
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, THREAD_NAME);
-            // The daemon's exit never waits for an audit; stop() ends it in order before.
-            t.setDaemon(true);
-            return t;
-        });
-        long millis = interval.toMillis();
-        scheduler.scheduleWithFixedDelay(this::auditOnce, millis, millis, TimeUnit.MILLISECONDS);
-        executor = scheduler;
+        thread = new Thread(this::run, THREAD_NAME);
+        // The daemon's exit never waits for an audit; stop() ends it in order before.
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
-     * Ends the thread: an audit waiting for the queue to drain is abandoned, one scanning
-     * /proc is waited for. Safe to call more than once, and before {@link #start()}.
+     * Ends the thread and waits until it has: an audit waiting for the queue to drain is
+     * abandoned, one reading /proc is waited for. The thread is woken, not interrupted: an
+     * interrupt would close the /proc file being read (FileChannel), and a process that
+     * cannot be read counts as gone. Safe to call more than once, and before {@link #start()}.
      */
     synchronized void stop() {
-        if (executor == null) {
+        synchronized (wakeUp) {
+            stopping = true;
+            wakeUp.notifyAll();
+        }
+        if (thread == null) {
             return;
         }
-        executor.shutdownNow();
-        boolean ended = false;
         try {
-            ended = executor.awaitTermination(STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            thread.join(STOP_DEADLINE.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!ended) {
+        if (thread.isAlive()) {
             log.error("the audit thread did not end within " + STOP_DEADLINE.toSeconds() + " s; exiting without it");
         }
-        executor = null;
+        thread = null;
     }
 
     /** When the last audit ended, or {@code null} before the first. */
@@ -100,14 +99,33 @@ final class PeriodicAudit {
         return interval.toSeconds();
     }
 
+    private void run() {
+        while (sleep(interval)) {
+            auditOnce();
+        }
+    }
+
+    /** Waits {@code time}, or less if stopped; false when stopped. */
+    private boolean sleep(Duration time) {
+        long deadline = System.nanoTime() + time.toNanos();
+        synchronized (wakeUp) {
+            try {
+                for (long left = time.toNanos(); !stopping && left > 0; left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(wakeUp, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return !stopping;
+        }
+    }
+
     private void auditOnce() {
         try {
             AuditFindings findings = engine.auditScan();
-            try {
-                Thread.sleep(drainWait.toMillis());
-            } catch (InterruptedException e) {
-                // stop(): the daemon is ending, and an unconfirmed finding repairs nothing.
-                Thread.currentThread().interrupt();
+            if (!sleep(drainWait)) {
+                // The daemon is ending, and an unconfirmed finding repairs nothing.
                 return;
             }
             Reconciliation r = engine.auditConfirm(findings);
