@@ -17,6 +17,7 @@ import uprocfs.core.rule.RuleSet;
 import uprocfs.fuse.ExitCode;
 import uprocfs.fuse.StartFailure;
 import uprocfs.fuse.Version;
+import uprocfs.fuse.fs.ProcessVisibility;
 import uprocfs.fuse.fs.UprocFs;
 import uprocfs.netlink.NetlinkException;
 import uprocfs.netlink.ProcEventPump;
@@ -251,7 +252,11 @@ public final class Daemon {
     }
 
     private UprocFs fileSystem(Engine e, ProcEventSource source, PeriodicAudit audit) {
-        return new UprocFs(e, () -> status(e, source, audit));
+        ProcMountOptions procOptions = new ProcMountOptions(log);
+        // Read now, so that the log says at startup whether /proc hides processes.
+        procOptions.get();
+        return new UprocFs(e, () -> status(e, source, audit), new ProcessVisibility(procOptions,
+                ProcFs.system().root()));
     }
 
     /** The content of {@code .status}, now. */

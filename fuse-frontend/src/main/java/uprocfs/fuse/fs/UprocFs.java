@@ -15,6 +15,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 import uprocfs.core.Engine;
 import uprocfs.core.ns.Namespace;
+import uprocfs.core.rule.RuleSpec;
 
 /**
  * The filesystem: a read-only root directory with one regular file per namespace, each file
@@ -30,6 +31,9 @@ import uprocfs.core.ns.Namespace;
  * <li>{@code open} takes the namespace's content snapshot into a handle, {@code read} serves
  * it at the requested offset, {@code release} drops it. The mount uses {@code direct_io}, so
  * the page cache never holds an older list and {@code st_size} need not predict the read.</li>
+ * <li>Where /proc hides other users' processes ({@link HidePid}), an unprivileged caller
+ * reads in every file only the PIDs /proc shows it, and {@code st_size} is the size of
+ * that.</li>
  * <li>{@value #STATUS_NAME} is readable by everyone (it names no process); its dot keeps it
  * out of {@code *}, and no namespace can take its name, since names may not start with a
  * dot.</li>
@@ -69,24 +73,28 @@ public final class UprocFs extends FuseStubFS {
 
     private final Engine engine;
     private final Supplier<byte[]> status;
+    private final ProcessVisibility visibility;
     private final Supplier<Caller> caller;
     private final HandleTable handles = new HandleTable();
 
     /**
      * A filesystem over {@code engine} whose callers are those of the FUSE requests.
      *
-     * @param status renders the content of {@value #STATUS_NAME}, now
+     * @param status     renders the content of {@value #STATUS_NAME}, now
+     * @param visibility which processes /proc lets each caller see
      */
-    public UprocFs(Engine engine, Supplier<byte[]> status) {
+    public UprocFs(Engine engine, Supplier<byte[]> status, ProcessVisibility visibility) {
         this.engine = engine;
         this.status = status;
+        this.visibility = visibility;
         this.caller = this::requestCaller;
     }
 
     /** A filesystem whose callers are whoever {@code caller} says: for tests without a mount. */
-    UprocFs(Engine engine, Supplier<byte[]> status, Supplier<Caller> caller) {
+    UprocFs(Engine engine, Supplier<byte[]> status, ProcessVisibility visibility, Supplier<Caller> caller) {
         this.engine = engine;
         this.status = status;
+        this.visibility = visibility;
         this.caller = caller;
     }
 
@@ -151,6 +159,26 @@ public final class UprocFs extends FuseStubFS {
         return ns != null && who.maySee(ns.rule()) ? ns : null;
     }
 
+    /**
+     * Whether {@code who} reads less of {@code ns} than its whole list: /proc hides other
+     * users' processes from them, and the namespace may hold some. A namespace of the
+     * caller's own uid holds none, which keeps the common case (a user reading their own
+     * file) at the cost of the whole list.
+     */
+    private boolean filtered(Namespace ns, Caller who) {
+        RuleSpec rule = ns.rule();
+        if (rule.hasUid() && rule.uid() == who.uid()) {
+            return false;
+        }
+        return visibility.seesOnlyOwnProcesses(who);
+    }
+
+    /** The part of {@code ns} a caller from whom /proc hides other users' processes sees. */
+    private byte[] ownProcesses(Namespace ns, Caller who) {
+        // Task tables keep a uid as its 32-bit pattern.
+        return Namespace.render(engine.ownedBy(ns.pids(), (int) who.uid()));
+    }
+
     // ------------------------------------------------------------------ reading
 
     @Override
@@ -173,11 +201,14 @@ public final class UprocFs extends FuseStubFS {
             setFile(stat, status.get().length, System.currentTimeMillis());
             return 0;
         }
-        Namespace ns = visible(path, caller.get());
+        Caller who = caller.get();
+        Namespace ns = visible(path, who);
         if (ns == null) {
             return -ENOENT;
         }
-        setFile(stat, ns.byteSize(), ns.mtimeMillis());
+        // A filtered size is rendered, so that it is what this caller's read returns.
+        long size = filtered(ns, who) ? ownProcesses(ns, who).length : ns.byteSize();
+        setFile(stat, size, ns.mtimeMillis());
         return 0;
     }
 
@@ -245,14 +276,15 @@ public final class UprocFs extends FuseStubFS {
             fi.fh.set(handles.open(status.get(), null));
             return 0;
         }
-        Namespace ns = visible(path, caller.get());
+        Caller who = caller.get();
+        Namespace ns = visible(path, who);
         if (ns == null) {
             return -ENOENT;
         }
         if (writeIntent(fi)) {
             return -EACCES;
         }
-        fi.fh.set(handles.open(ns.content(), ns.rule()));
+        fi.fh.set(handles.open(filtered(ns, who) ? ownProcesses(ns, who) : ns.content(), ns.rule()));
         return 0;
     }
 

@@ -53,6 +53,7 @@ class UprocFsTest {
     private Path proc;
     private Engine engine;
     private Caller caller = ROOT;
+    private HidePid hidePid = HidePid.NONE;
     private String status = "version: 1\n";
     private UprocFs fs;
 
@@ -71,7 +72,8 @@ class UprocFsTest {
                 new RuleSpec("alice.tar", 1000, ANY, "tar", 5),
                 new RuleSpec("nobody", 1002, ANY, null, 6))), new ProcFs(proc));
         engine.rescan();
-        fs = new UprocFs(engine, () -> status.getBytes(StandardCharsets.US_ASCII), () -> caller);
+        fs = new UprocFs(engine, () -> status.getBytes(StandardCharsets.US_ASCII),
+                new ProcessVisibility(() -> hidePid, proc), () -> caller);
     }
 
     @AfterEach
@@ -84,9 +86,13 @@ class UprocFsTest {
     }
 
     private void process(int pid, int euid, int egid, String name) throws IOException {
+        process(pid, euid, egid, name, "");
+    }
+
+    private void process(int pid, int euid, int egid, String name, String groups) throws IOException {
         String status = "Name:\t" + name + "\nState:\tS (sleeping)\nTgid:\t" + pid + "\nPid:\t" + pid
                 + "\nPPid:\t1\nUid:\t" + euid + "\t" + euid + "\t" + euid + "\t" + euid
-                + "\nGid:\t" + egid + "\t" + egid + "\t" + egid + "\t" + egid + "\n";
+                + "\nGid:\t" + egid + "\t" + egid + "\t" + egid + "\t" + egid + "\nGroups:\t" + groups + "\n";
         Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
         Files.writeString(dir.resolve("status"), status);
     }
@@ -366,5 +372,64 @@ class UprocFsTest {
         assertEquals(-ErrorCodes.EROFS(), fs.access("/.status", 2));
         assertEquals(List.of("errno " + ErrorCodes.ENOTDIR()), readdir("/.status"));
         assertEquals(0, fs.openFiles());
+    }
+
+    // ------------------------------------------------------------------ hidepid
+
+    private String contentAndSize(String path) {
+        FileStat st = stat();
+        assertEquals(0, fs.getattr(path, st), path);
+        String content = read(open(path), 0, 4096);
+        assertEquals(content.length(), st.st_size.longValue(), "st_size of " + path + " for " + caller);
+        return content;
+    }
+
+    @Test
+    void withHidepidInvisibleAUserReadsOnlyTheirOwnProcessesSizedToMatch() {
+        hidePid = HidePid.parse("rw,hidepid=invisible");
+        caller = BOB;
+        assertEquals("300\n", contentAndSize("/tar"));
+        assertEquals("300\n12345\n", contentAndSize("/staff"));
+        assertEquals("300\n12345\n", contentAndSize("/bob"));
+        caller = ALICE;
+        assertEquals("200\n", contentAndSize("/tar"));
+        assertEquals("100\n200\n", contentAndSize("/alice"));
+        caller = ROOT;
+        assertEquals("200\n300\n", contentAndSize("/tar"));
+    }
+
+    @Test
+    void hidepidPtraceableHidesLikeInvisibleAndNoaccessOrOffHideNothing() {
+        caller = BOB;
+        hidePid = HidePid.parse("hidepid=4");
+        assertEquals("300\n", contentAndSize("/tar"));
+        for (String options : new String[] {"rw,hidepid=noaccess", "rw,hidepid=1", "rw,hidepid=off", "rw"}) {
+            hidePid = HidePid.parse(options);
+            assertEquals("200\n300\n", contentAndSize("/tar"), options);
+        }
+    }
+
+    @Test
+    void membersOfTheHidepidGroupByPrimaryOrSupplementaryGroupSeeEverything() throws IOException {
+        hidePid = HidePid.parse("rw,hidepid=invisible,gid=50");
+        caller = BOB;
+        assertEquals("300\n", contentAndSize("/tar"), "bob is not in group 50");
+        caller = new Caller(1001, 50, 300);
+        assertEquals("200\n300\n", contentAndSize("/tar"), "primary group 50");
+        process(300, 1001, 101, "tar", "7 50");
+        caller = BOB;
+        assertEquals("200\n300\n", contentAndSize("/tar"), "supplementary group 50");
+        caller = new Caller(1001, 101, 99999);
+        assertEquals("300\n", contentAndSize("/tar"), "a caller whose groups cannot be read is in none");
+    }
+
+    @Test
+    void aHandleOpenedUnderHidepidKeepsItsFilteredSnapshot() {
+        hidePid = HidePid.parse("rw,hidepid=2");
+        caller = BOB;
+        long fh = open("/tar");
+        hidePid = HidePid.NONE;
+        assertEquals("300\n", read(fh, 0, 4096));
+        assertEquals("200\n300\n", read(open("/tar"), 0, 4096));
     }
 }
