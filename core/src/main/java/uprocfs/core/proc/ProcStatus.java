@@ -47,7 +47,7 @@ public final class ProcStatus {
                     valueStart++;
                 }
                 if (keyIs(text, lineStart, colon, "Name")) {
-                    name = unescapeName(text, valueStart, lineEnd);
+                    name = comm(unescapeName(text, valueStart, lineEnd));
                 } else if (keyIs(text, lineStart, colon, "State")) {
                     state = valueStart < lineEnd ? text.charAt(valueStart) : '?';
                 } else if (keyIs(text, lineStart, colon, "Tgid")) {
@@ -74,6 +74,33 @@ public final class ProcStatus {
         int count = threads < 1 ? 1 : (int) Math.min(threads, Integer.MAX_VALUE);
         return new TaskInfo(pid, (int) ppid, (int) euid, (int) egid, name, count, state == 'Z');
     }
+
+    /**
+     * The comm the kernel's events carry, from the name status shows. They differ for
+     * workqueue workers: status appends what the worker does (wq_worker_comm,
+     * kernel/workqueue.c: {@code kworker/u8:0-events_unbound}, {@code +desc} while busy),
+     * which changes with no event; the comm is what precedes it, and never more than 15
+     * bytes ({@code TASK_COMM_LEN}).
+     */
+    static String comm(String shown) {
+        String name = shown;
+        if (name.startsWith(KWORKER) && !name.startsWith(KWORKER_RESCUER)) {
+            for (int i = KWORKER.length(); i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c == '-' || c == '+') {
+                    name = name.substring(0, i);
+                    break;
+                }
+            }
+        }
+        return name.length() > COMM_MAX ? name.substring(0, COMM_MAX) : name;
+    }
+
+    private static final String KWORKER = "kworker/";
+    /** Rescuer threads are named kworker/R-&lt;workqueue&gt;: there the dash is part of the comm. */
+    private static final String KWORKER_RESCUER = "kworker/R-";
+    /** TASK_COMM_LEN less the NUL. Names are one char per byte here, so chars are bytes. */
+    private static final int COMM_MAX = 15;
 
     private static int indexOf(CharSequence s, char c, int from, int to) {
         for (int i = from; i < to; i++) {

@@ -73,6 +73,16 @@ class ProcStatusTest {
     }
 
     @Test
+    void workqueueWorkersAreKnownByTheirCommNotByTheWorkShownAfterIt() {
+        assertEquals("kworker/u8:0", ProcStatus.comm("kworker/u8:0-events_unbound"));
+        assertEquals("kworker/0:1H", ProcStatus.comm("kworker/0:1H+kblockd"));
+        assertEquals("kworker/1:2", ProcStatus.comm("kworker/1:2"));
+        assertEquals("kworker/R-rcu_g", ProcStatus.comm("kworker/R-rcu_gp"));
+        assertEquals("my-worker-proce", ProcStatus.comm("my-worker-process-name"));
+        assertEquals("kworker/u8:0", ProcStatus.parse(4741, BASH.replace("Name:\tbash", "Name:\tkworker/u8:0-events_unbound")).comm());
+    }
+
+    @Test
     void realProcSelfParses() {
         TaskInfo self = ProcFs.system().readTask((int) ProcessHandle.current().pid());
         assertEquals(ProcessHandle.current().pid(), self.pid());
