@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.ExitCode;
@@ -95,9 +94,6 @@ class AuditTest {
     }
 
     @Test
-    @Disabled("core: ProcStatus keeps the workqueue that /proc appends to a kernel worker's name "
-            + "(kworker/u8:0-events_unbound), which changes without any event, so every audit repairs a few "
-            + "kworkers; reported to the lead, who owns core")
     void aQuietRunRepairsNothing() {
         scratch.config("uid 60139 u60139\n");
         uproc = Uproc.foreground(scratch, "-o", "audit_interval=1");
