@@ -52,7 +52,7 @@ class StallTest {
     private NamespaceFiles files;
     private final List<Herd> herds = new ArrayList<>();
     private final List<Churn> churns = new ArrayList<>();
-    private boolean stopped;
+    private StoppedDaemon stopped;
 
     @BeforeEach
     void scratchDirectory() {
@@ -63,9 +63,9 @@ class StallTest {
     @AfterEach
     void leaveNothingBehind() {
         try {
-            if (stopped) {
+            if (stopped != null) {
                 // A stopped daemon answers nothing, not even SIGTERM, and the mount would hang.
-                Uproc.signal(uproc.pid(), "CONT");
+                stopped.close();
             }
             churns.forEach(Churn::close);
             herds.forEach(Herd::close);
@@ -84,7 +84,7 @@ class StallTest {
         List<Rule> rules = List.of(started, churned);
         mount(rules);
 
-        stop();
+        stopped = StoppedDaemon.stop(uproc);
         long t0 = System.nanoTime();
         forkExits(30_000);
         long churnEnded = System.nanoTime();
@@ -123,7 +123,7 @@ class StallTest {
         ProcessResult mkfifo = ProcessResult.of("mkfifo", "-m", "600", fifo.toString());
         assertTrue(mkfifo.exitCode() == 0, mkfifo.toString());
 
-        stop();
+        stopped = StoppedDaemon.stop(uproc);
         // Kept: more events than a daemon would apply in one go before looking at the loss.
         forkExits(10_000);
         // Kept: the forks of 1,000 subshells of root, each waiting for a line from the fifo.
@@ -156,22 +156,6 @@ class StallTest {
         files.awaitTruth("the files start out right", Deadline.DEFAULT, rules);
     }
 
-    /** Freezes the daemon: the kernel goes on queueing its events until the queue is full. */
-    private void stop() {
-        Uproc.signal(uproc.pid(), "STOP");
-        stopped = true;
-        Path stat = Path.of("/proc", Long.toString(uproc.pid()), "stat");
-        Deadline.await("the daemon is stopped", () -> {
-            try {
-                String text = Files.readString(stat);
-                char state = text.charAt(text.lastIndexOf(')') + 2);
-                return state == 'T' ? null : "state " + state;
-            } catch (IOException e) {
-                throw new AssertionError("the daemon is gone", e);
-            }
-        });
-    }
-
     private void forkExits(int pairs) {
         Churn churn = Churn.forkExits(CHURN_UID, CHURN_LOOPS, pairs / CHURN_LOOPS);
         churns.add(churn);
@@ -188,9 +172,7 @@ class StallTest {
      * daemon has applied everything the kernel sent until then (a marker process shows it).
      */
     private void resumeAndAwaitTruth(List<Rule> rules) {
-        Uproc.signal(uproc.pid(), "CONT");
-        stopped = false;
-        long resumed = System.nanoTime();
+        long resumed = stopped.resume();
         try {
             files.awaitTruth("every file equals /proc within " + CAUGHT_UP.toSeconds() + " s of SIGCONT", CAUGHT_UP,
                     rules);
@@ -205,10 +187,9 @@ class StallTest {
     private void assertResyncReported() {
         Deadline.await("the daemon reports the overflow and the resync", () ->
                 scratch.logText().contains(RESYNC_LOGGED) ? null : "log:\n" + scratch.logText());
-        StatusFile.read(scratch.mnt).ifPresent(status -> {
-            assertTrue(status.number("overflows") > 0, ".status: " + status);
-            assertTrue(status.number("resyncs") > 0, ".status: " + status);
-        });
+        StatusFile status = StatusFile.read(scratch.mnt);
+        assertTrue(status.number("overflows") > 0, ".status: " + status);
+        assertTrue(status.number("resyncs") > 0, ".status: " + status);
     }
 
     private static List<Integer> pgrep(int uid) {

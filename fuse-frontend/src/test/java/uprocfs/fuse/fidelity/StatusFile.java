@@ -5,20 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The daemon's own counters, from the {@code .status} file at the root of the mount:
- * {@code key: value} lines (events_fork, overflows, resyncs, lag_p50_us, ...). Daemons
- * without one are still tested through their log.
+ * {@code key: value} lines (events_fork, overflows, resyncs, lag_p50_us, ...).
  */
 record StatusFile(Map<String, String> values) {
 
-    static Optional<StatusFile> read(Path mnt) {
+    static StatusFile read(Path mnt) {
         Path file = mnt.resolve(".status");
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
         Map<String, String> values = new LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(file)) {
@@ -30,7 +25,7 @@ record StatusFile(Map<String, String> values) {
         } catch (IOException e) {
             throw new AssertionError("cannot read " + file, e);
         }
-        return Optional.of(new StatusFile(values));
+        return new StatusFile(values);
     }
 
     /** The value of {@code key} as a number; fails naming the key when there is none. */
