@@ -87,6 +87,13 @@ class ThreadsTest {
     private static final Rule JAVA = Rule.uid(UID, "threads.java").andCmd("java");
     private static final Rule WORKERS_BY_NAME = Rule.cmd(WORKER_NAME, "workers");
     private static final List<Rule> RULES = List.of(THREADS, JAVA, WORKERS_BY_NAME);
+    /**
+     * A thread's FORK event names the process's parent as parent (copy_process with
+     * CLONE_THREAD), here the test JVM, root: a thread taken for a process would show up here.
+     * Root's processes come and go all the time, so this file is searched for thread ids only,
+     * not compared with /proc.
+     */
+    private static final Rule ROOT = Rule.uid(0, "root");
 
     private Scratch scratch;
     private Uproc uproc;
@@ -115,18 +122,22 @@ class ThreadsTest {
 
     @Test
     void threadsAreNotListedAsProcesses() throws IOException, InterruptedException {
-        scratch.config(Rule.config(RULES));
+        List<Rule> all = new ArrayList<>(RULES);
+        all.add(ROOT);
+        scratch.config(Rule.config(all));
         uproc = Uproc.foreground(scratch);
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
         threaded = startThreadedJvm();
         int pid = (int) threaded.pid();
         CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> firstLine(threaded));
 
-        // Every PID the file shows while the JVM starts its threads, and they rename themselves.
+        // Every PID the files show while the JVM starts its threads, and they rename themselves.
         Set<Integer> everListed = new TreeSet<>();
+        Set<Integer> everListedAsRoot = new TreeSet<>();
         Deadline.await("the threaded JVM says ready", Duration.ofSeconds(30), () -> {
             everListed.addAll(files.pids(THREADS.name()));
             everListed.addAll(files.pids(WORKERS_BY_NAME.name()));
+            everListedAsRoot.addAll(files.pids(ROOT.name()));
             if (!threaded.isAlive()) {
                 throw new AssertionError("the threaded JVM ended with " + threaded.exitValue());
             }
@@ -150,11 +161,44 @@ class ThreadsTest {
         assertEquals(List.of(), files.pids(WORKERS_BY_NAME.name()), "threads renamed themselves, the process did not");
         everListed.addAll(files.pids(THREADS.name()));
         assertEquals(Set.of(pid), everListed, "no thread id (" + renamed + ") was ever listed");
+        everListedAsRoot.addAll(files.pids(ROOT.name()));
+        Set<Integer> threadIds = new TreeSet<>(tasks);
+        threadIds.remove(pid);
+        threadIds.retainAll(everListedAsRoot);
+        assertEquals(Set.of(), threadIds, "thread ids listed as processes of the JVM's parent");
 
         threaded.getOutputStream().close();
         assertTrue(threaded.waitFor(20, TimeUnit.SECONDS), "the threaded JVM ends when its input closes");
         files.awaitTruth("the JVM leaves with its threads", Deadline.DEFAULT, RULES);
         assertFalse(files.pids(THREADS.name()).contains(pid));
+    }
+
+    /**
+     * The daemon reads a process from /proc on its EXEC event, Threads: line included, when it
+     * gets to that event, and counts thread FORK events from there. If the threads started in
+     * between, as when the daemon is behind, they must not count twice: the process must still
+     * leave when it exits. Here the daemon is stopped while the JVM execs and starts them.
+     */
+    @Test
+    void processWhoseThreadsStartedWhileTheDaemonWasBehindLeavesWhenItExits()
+            throws IOException, InterruptedException {
+        scratch.config(Rule.config(RULES));
+        uproc = Uproc.foreground(scratch);
+        NamespaceFiles files = new NamespaceFiles(scratch.mnt);
+        int pid;
+        try (StoppedDaemon stopped = StoppedDaemon.stop(uproc)) {
+            threaded = startThreadedJvm();
+            pid = (int) threaded.pid();
+            assertEquals("ready", firstLine(threaded));
+            assertTrue(taskIds(pid).size() > WORKERS, "threads of " + pid + ": " + taskIds(pid));
+        }
+        files.awaitTruth("the JVM is listed once the daemon catches up", Deadline.DEFAULT, RULES);
+        assertEquals(List.of(pid), files.pids(THREADS.name()));
+
+        threaded.getOutputStream().close();
+        assertTrue(threaded.waitFor(20, TimeUnit.SECONDS), "the threaded JVM ends when its input closes");
+        files.awaitTruth("the JVM leaves with its threads", Deadline.DEFAULT, RULES);
+        assertEquals(List.of(), files.pids(THREADS.name()));
     }
 
     private Process startThreadedJvm() throws IOException {
