@@ -36,7 +36,12 @@ import uprocfs.core.task.TaskTable;
  * A process's identity as /proc and pgrep show it is its leader thread's, so UID, GID and
  * COMM events of other threads change nothing. The leader may exit before the other
  * threads (pthread_exit in main): its EXIT event then has pid == tgid although the process
- * runs on, so threads are counted and a process leaves with its last thread.
+ * runs on. So a process known to have had threads is, at its leader's exit and at each
+ * later thread exit, read from /proc after the batch, and leaves once /proc shows it has
+ * ended. That read is exact: a thread other than the leader is released in exit_notify,
+ * before its EXIT event is sent, so the last thread's EXIT finds the leader a zombie with
+ * one thread (kernel/exit.c). Counting threads instead cannot be made exact: a /proc read
+ * already includes threads whose FORK events are still queued.
  */
 public final class Engine {
     private final ProcFs proc;
@@ -56,6 +61,8 @@ public final class Engine {
     private TaskInfo[] execRead = new TaskInfo[0];
     // Children whose parent the table did not know: read from /proc after the batch.
     private final IntArrayList orphans = new IntArrayList();
+    // Threaded processes whose leader has exited: gone or not, /proc tells after the batch.
+    private final IntArrayList leaderless = new IntArrayList();
 
     private static final int[] KIND_SLOTS = {
         EventKind.FORK, EventKind.EXEC, EventKind.UID, EventKind.GID, EventKind.SID,
@@ -173,7 +180,7 @@ public final class Engine {
                 }
             }
             java.util.Arrays.fill(execRead, 0, Math.min(execRead.length, batch.size()), null);
-            adoptOrphans();
+            readAfterBatch();
         }
     }
 
@@ -213,7 +220,7 @@ public final class Engine {
                         putTask(g, t, now);
                         changed++;
                     } else {
-                        tasks.setThreads(s, t.threads() - 1, t.leaderExited());
+                        tasks.setThreads(s, t.threads() > 1, t.leaderExited());
                     }
                 }
                 reconciliations++;
@@ -385,7 +392,7 @@ public final class Engine {
                     threadEvents++;
                     int s = tasks.slot(tgid);
                     if (s >= 0) {
-                        tasks.setThreads(s, tasks.otherThreads(s) + 1, tasks.leaderExited(s));
+                        tasks.setThreads(s, true, tasks.leaderExited(s));
                     }
                     return;
                 }
@@ -419,17 +426,14 @@ public final class Engine {
                 int s = tasks.slot(tgid);
                 if (pid != tgid) {
                     threadEvents++;
-                    if (s >= 0) {
-                        int others = tasks.otherThreads(s) - 1;
-                        tasks.setThreads(s, others, tasks.leaderExited(s));
-                        if (others <= 0 && tasks.leaderExited(s)) {
-                            removeTask(g, tgid, now);
-                        }
+                    if (s >= 0 && tasks.leaderExited(s)) {
+                        leaderless.add(tgid);
                     }
                     return;
                 }
-                if (s >= 0 && tasks.otherThreads(s) > 0) {
-                    tasks.setThreads(s, tasks.otherThreads(s), true);
+                if (s >= 0 && tasks.threaded(s)) {
+                    tasks.setThreads(s, true, true);
+                    leaderless.add(tgid);
                     return;
                 }
                 removeTask(g, tgid, now);
@@ -453,13 +457,13 @@ public final class Engine {
         if (s >= 0) {
             int[] before = tasks.namespaces(s);
             tasks.set(s, parentTgid, tasks.euid(ps), tasks.egid(ps), tasks.comm(ps), inherited);
-            tasks.setThreads(s, 0, false);
+            tasks.setThreads(s, false, false);
             moveBetween(g, child, before, inherited, now);
             return;
         }
         s = tasks.slotFor(child);
         tasks.set(s, parentTgid, tasks.euid(ps), tasks.egid(ps), tasks.comm(ps), inherited);
-        tasks.setThreads(s, 0, false);
+        tasks.setThreads(s, false, false);
         for (int id : inherited) {
             g.byId[id].add(child, now);
         }
@@ -482,7 +486,7 @@ public final class Engine {
         int[] after = g.index.match(t.euid(), t.egid(), t.comm());
         int s = existing >= 0 ? existing : tasks.slotFor(t.pid());
         tasks.set(s, t.ppid(), t.euid(), t.egid(), t.comm(), after);
-        tasks.setThreads(s, t.threads() - 1, t.leaderExited());
+        tasks.setThreads(s, t.threads() > 1, t.leaderExited());
         moveBetween(g, t.pid(), before, after, now);
     }
 
@@ -516,9 +520,13 @@ public final class Engine {
         }
     }
 
-    /** Children forked by parents the table did not know: their identity comes from /proc. */
-    private void adoptOrphans() {
-        if (orphans.isEmpty()) {
+    /**
+     * What the batch could not decide without /proc, read now that the lock is released:
+     * children of parents the table did not know (their identity), and threaded processes
+     * whose leader has exited (whether they have ended).
+     */
+    private void readAfterBatch() {
+        if (orphans.isEmpty() && leaderless.isEmpty()) {
             return;
         }
         List<TaskInfo> found = new ArrayList<>(orphans.size());
@@ -528,13 +536,27 @@ public final class Engine {
                 found.add(t);
             }
         }
+        IntArrayList ended = new IntArrayList();
+        for (int i = 0; i < leaderless.size(); i++) {
+            if (proc.readTask(leaderless.getInt(i)) == null) {
+                ended.add(leaderless.getInt(i));
+            }
+        }
         orphans.clear();
+        leaderless.clear();
         long now = System.currentTimeMillis();
         Generation g = current;
         lock.writeLock().lock();
         try {
             for (TaskInfo t : found) {
                 putTask(g, t, now);
+            }
+            for (int i = 0; i < ended.size(); i++) {
+                int s = tasks.slot(ended.getInt(i));
+                // Not if an exec or a fork has since made the pid a live process again.
+                if (s >= 0 && tasks.leaderExited(s)) {
+                    removeTask(g, ended.getInt(i), now);
+                }
             }
         } finally {
             lock.writeLock().unlock();

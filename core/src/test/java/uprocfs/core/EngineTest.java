@@ -123,31 +123,59 @@ class EngineTest {
         batch.fork(100, 100, 101, 100, 0);
         batch.fork(100, 100, 102, 100, 0);
         batch.exit(100, 100, 0, 0, 0); // pthread_exit in main
+        proc.zombieLeader(100, 1, 1000, 0, "java", 3);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")));
         batch.exit(101, 100, 0, 0, 0);
+        proc.zombieLeader(100, 1, 1000, 0, "java", 2);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")));
         batch.exit(102, 100, 0, 0, 0);
+        proc.zombieLeader(100, 1, 1000, 0, "java", 1); // the last thread is released before its EXIT
         apply(engine);
         assertEquals("", text(engine.namespace("u")));
     }
 
     @Test
-    void threadsThatPredateTheScanAreCountedFromStatus() {
-        proc.process(100, 1, 1000, 0, "java");
-        java.nio.file.Path status = proc.root.resolve("100/status");
-        try {
-            java.nio.file.Files.writeString(status, java.nio.file.Files.readString(status) + "Threads:\t3\n");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    void threadsThatPredateTheScanAreKnownFromStatus() {
+        proc.process(100, 1, 1000, 0, "java", "S (sleeping)", 3);
         Engine engine = startedWith(rules(uid(1000, "u")));
         batch.exit(100, 100, 0, 0, 0);
-        batch.exit(101, 100, 0, 0, 0);
+        proc.zombieLeader(100, 1, 1000, 0, "java", 3);
         apply(engine);
-        assertEquals("100\n", text(engine.namespace("u")), "one thread still runs");
+        assertEquals("100\n", text(engine.namespace("u")), "two threads still run");
+        batch.exit(101, 100, 0, 0, 0);
         batch.exit(102, 100, 0, 0, 0);
+        proc.gone(100);
+        apply(engine);
+        assertEquals("", text(engine.namespace("u")));
+    }
+
+    @Test
+    void threadsSeenBothInProcAndAsQueuedForksDoNotKeepAnEndedProcess() {
+        // The exec's /proc read already shows two threads whose FORK events are still queued.
+        proc.process(100, 1, 0, 0, "sh");
+        Engine engine = startedWith(rules(uid(1000, "u")));
+        proc.process(100, 1, 1000, 0, "java", "S (sleeping)", 3);
+        batch.exec(100, 100, 0);
+        batch.fork(100, 100, 101, 100, 0);
+        batch.fork(100, 100, 102, 100, 0);
+        apply(engine);
+        assertEquals("100\n", text(engine.namespace("u")));
+        batch.exit(101, 100, 0, 0, 0);
+        batch.exit(102, 100, 0, 0, 0);
+        batch.exit(100, 100, 0, 0, 0);
+        proc.zombieLeader(100, 1, 1000, 0, "java", 1);
+        apply(engine);
+        assertEquals("", text(engine.namespace("u")));
+    }
+
+    @Test
+    void aSingleThreadedProcessLeavesAtItsExitWithoutReadingProc() {
+        proc.process(100, 1, 1000, 0, "sh");
+        Engine engine = startedWith(rules(uid(1000, "u")));
+        // /proc still shows it (say, a zombie not yet reaped, or a slow read): the event decides
+        batch.exit(100, 100, 0, 0, 0);
         apply(engine);
         assertEquals("", text(engine.namespace("u")));
     }

@@ -24,13 +24,22 @@ final class FakeProc implements AutoCloseable {
     }
 
     FakeProc process(int pid, int ppid, int euid, int egid, String name) {
+        return process(pid, ppid, euid, egid, name, "S (sleeping)", 1);
+    }
+
+    /** A process whose leader has exited while {@code threads - 1} other threads run on. */
+    FakeProc zombieLeader(int pid, int ppid, int euid, int egid, String name, int threads) {
+        return process(pid, ppid, euid, egid, name, "Z (zombie)", threads);
+    }
+
+    FakeProc process(int pid, int ppid, int euid, int egid, String name, String state, int threads) {
         String status = "Name:\t" + name + "\n"
-                + "Umask:\t0022\nState:\tS (sleeping)\n"
+                + "Umask:\t0022\nState:\t" + state + "\n"
                 + "Tgid:\t" + pid + "\nNgid:\t0\nPid:\t" + pid + "\nPPid:\t" + ppid + "\n"
                 + "TracerPid:\t0\n"
                 + "Uid:\t" + (euid + 1) + "\t" + Integer.toUnsignedString(euid) + "\t" + euid + "\t" + euid + "\n"
                 + "Gid:\t" + (egid + 1) + "\t" + Integer.toUnsignedString(egid) + "\t" + egid + "\t" + egid + "\n"
-                + "FDSize:\t64\nGroups:\t\n";
+                + "FDSize:\t64\nGroups:\t\nThreads:\t" + threads + "\n";
         try {
             Path dir = Files.createDirectories(root.resolve(Integer.toString(pid)));
             Files.write(dir.resolve("status"), status.getBytes(StandardCharsets.ISO_8859_1));

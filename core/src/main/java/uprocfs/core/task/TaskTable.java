@@ -23,7 +23,7 @@ public final class TaskTable {
     private int[] egid = new int[1024];
     private String[] comm = new String[1024];
     private int[][] namespaces = new int[1024][];
-    private int[] otherThreads = new int[1024];
+    private boolean[] threaded = new boolean[1024];
     private boolean[] leaderExited = new boolean[1024];
     private int used;
 
@@ -64,7 +64,7 @@ public final class TaskTable {
         slotOf.put(p, s);
         pid[s] = p;
         namespaces[s] = RuleIndex.NONE;
-        otherThreads[s] = 0;
+        threaded[s] = false;
         leaderExited[s] = false;
         return s;
     }
@@ -116,9 +116,12 @@ public final class TaskTable {
         namespaces[s] = matched;
     }
 
-    /** Threads of the process besides its leader, as counted from thread forks and exits. */
-    public int otherThreads(int s) {
-        return otherThreads[s];
+    /**
+     * The process has had threads besides its leader since it started or last exec'd: its
+     * leader's exit does not tell by itself that the process has ended.
+     */
+    public boolean threaded(int s) {
+        return threaded[s];
     }
 
     /** The leader thread exited while others ran on: the process ends with its last thread. */
@@ -126,13 +129,13 @@ public final class TaskTable {
         return leaderExited[s];
     }
 
-    public void setThreads(int s, int others, boolean leaderGone) {
-        otherThreads[s] = Math.max(0, others);
+    public void setThreads(int s, boolean hasThreads, boolean leaderGone) {
+        threaded[s] = hasThreads;
         leaderExited[s] = leaderGone;
     }
 
     public TaskInfo info(int s) {
-        return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s], otherThreads[s] + 1, leaderExited[s]);
+        return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s], threaded[s] ? 2 : 1, leaderExited[s]);
     }
 
     /** Calls {@code action} with every known pid (the table must not change meanwhile). */
@@ -153,7 +156,7 @@ public final class TaskTable {
         egid = Arrays.copyOf(egid, n);
         comm = Arrays.copyOf(comm, n);
         namespaces = Arrays.copyOf(namespaces, n);
-        otherThreads = Arrays.copyOf(otherThreads, n);
+        threaded = Arrays.copyOf(threaded, n);
         leaderExited = Arrays.copyOf(leaderExited, n);
     }
 }
