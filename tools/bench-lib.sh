@@ -107,8 +107,9 @@ bench_kill_tasks() {
 }
 
 # bench_daemon_start CONFIG [JAVA_FLAGS...]: mounts BENCH_MOUNT and returns once it is
-# populated. With flags, runs the jar with exactly them (as the uproc launcher would);
-# without, runs the launcher. Sets BENCH_DAEMON_PID, and BENCH_STARTUP_MS to the milliseconds
+# populated. With flags, runs the jar with exactly them (as the uproc launcher would), words
+# of the form NAME=VALUE going to the environment (MALLOC_ARENA_MAX=2); without, runs the
+# launcher. Sets BENCH_DAEMON_PID, and BENCH_STARTUP_MS to the milliseconds
 # from launch to populated.
 BENCH_STARTUP_MS=""
 bench_daemon_start() {
@@ -116,7 +117,11 @@ bench_daemon_start() {
     shift
     t0=${EPOCHREALTIME/./}
     if (($#)); then
-        out=$(java "$@" -jar "$BENCH_ROOT/fuse-frontend/target/uproc.jar" \
+        local flags=() env=() word
+        for word in "$@"; do
+            if [[ $word =~ ^[A-Z_][A-Z0-9_]*= ]]; then env+=("$word"); else flags+=("$word"); fi
+        done
+        out=$(env "${env[@]}" java "${flags[@]}" -jar "$BENCH_ROOT/fuse-frontend/target/uproc.jar" \
             -o "config_file=$config,log_file=$BENCH_WORK/uproc.log" "$BENCH_MOUNT" 2>&1) \
             || bench_die "the daemon did not start: $out (log: $(tail -3 "$BENCH_WORK/uproc.log"))"
     else
