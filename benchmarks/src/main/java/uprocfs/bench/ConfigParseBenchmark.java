@@ -50,14 +50,15 @@ public class ConfigParseBenchmark {
     }
 
     /**
-     * The first parse of a fresh JVM, with the daemon's own flags (see ./uproc): one parse
-     * per fork, ten forks.
+     * The first parse of a fresh JVM, with the daemon's own flags (see ./uproc; its class-data
+     * archive aside): one parse per fork, ten forks.
      */
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @Warmup(iterations = 0)
     @Measurement(iterations = 1)
-    @Fork(value = 10, jvmArgs = {"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m"})
+    @Fork(value = 10, jvmArgs = {"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms16m", "-Xmn4m",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"})
     public LoadedConfig parseCold() throws ConfigException {
         return ConfigLoader.parse("bench.conf", config);
     }
