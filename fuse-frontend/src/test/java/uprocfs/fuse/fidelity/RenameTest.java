@@ -16,10 +16,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import uprocfs.fuse.it.MountedDaemonTest;
 import uprocfs.fuse.it.Deadline;
 import uprocfs.fuse.it.ProcessResult;
 import uprocfs.fuse.it.RootEnvironment;
@@ -33,7 +32,7 @@ import uprocfs.fuse.it.Uproc;
  * leader thread: when main calls pthread_exit, the process runs on.
  */
 @Tag("root")
-class RenameTest {
+class RenameTest extends MountedDaemonTest {
     private static final int RENAMED_UID = 60310;
     private static final int LEADERLESS_UID = 60311;
     private static final int MARKER_UID = 60312;
@@ -73,30 +72,6 @@ class RenameTest {
             }
             """;
 
-    private Scratch scratch;
-    private Uproc uproc;
-    private Process started;
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() throws InterruptedException {
-        try {
-            if (started != null) {
-                started.destroyForcibly();
-                started.waitFor(10, TimeUnit.SECONDS);
-            }
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            scratch.close();
-        }
-    }
 
     @Test
     void renamedProcessMovesBetweenCmdNamespaces() throws IOException {

@@ -10,10 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import uprocfs.fuse.it.MountedDaemonTest;
 import uprocfs.fuse.it.Deadline;
 import uprocfs.fuse.it.GroundTruth;
 import uprocfs.fuse.it.ProcessResult;
@@ -27,37 +26,13 @@ import uprocfs.fuse.it.Uproc;
  * (DESIGN.md, kernel facts). The C original missed this.
  */
 @Tag("root")
-class SetuidExecTest {
+class SetuidExecTest extends MountedDaemonTest {
     /** The uid and gid that run the binary. */
     private static final int RUNNER = 60320;
     /** The binary's owner and group, which the exec makes effective. */
     private static final int OWNER = 60321;
     private static final int GROUP = 60322;
 
-    private Scratch scratch;
-    private Uproc uproc;
-    private Process started;
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() throws InterruptedException {
-        try {
-            if (started != null) {
-                started.destroyForcibly();
-                started.waitFor(10, TimeUnit.SECONDS);
-            }
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            scratch.close();
-        }
-    }
 
     @Test
     void setuidExecMovesTheProcessToTheOwnersUidAndGroup() throws IOException {

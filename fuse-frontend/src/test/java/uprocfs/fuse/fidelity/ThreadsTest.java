@@ -19,10 +19,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import uprocfs.fuse.it.MountedDaemonTest;
 import uprocfs.fuse.it.Deadline;
 import uprocfs.fuse.it.RootEnvironment;
 import uprocfs.fuse.it.Scratch;
@@ -34,7 +33,7 @@ import uprocfs.fuse.it.Uproc;
  * with pid != tgid), and none of them may put a thread id in a file or move the process.
  */
 @Tag("root")
-class ThreadsTest {
+class ThreadsTest extends MountedDaemonTest {
     private static final int UID = 60300;
     private static final int WORKERS = 10;
     /** What every worker thread names itself; no process is called that. */
@@ -95,30 +94,6 @@ class ThreadsTest {
      */
     private static final Rule ROOT = Rule.uid(0, "root");
 
-    private Scratch scratch;
-    private Uproc uproc;
-    private Process threaded;
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() throws InterruptedException {
-        try {
-            if (threaded != null) {
-                threaded.destroyForcibly();
-                threaded.waitFor(10, TimeUnit.SECONDS);
-            }
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            scratch.close();
-        }
-    }
 
     @Test
     void threadsAreNotListedAsProcesses() throws IOException, InterruptedException {
@@ -127,19 +102,19 @@ class ThreadsTest {
         scratch.config(Rule.config(all));
         uproc = Uproc.foreground(scratch);
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
-        threaded = startThreadedJvm();
-        int pid = (int) threaded.pid();
-        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> firstLine(threaded));
+        started = startThreadedJvm();
+        int pid = (int) started.pid();
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> firstLine(started));
 
         // Every PID the files show while the JVM starts its threads, and they rename themselves.
         Set<Integer> everListed = new TreeSet<>();
         Set<Integer> everListedAsRoot = new TreeSet<>();
-        Deadline.await("the threaded JVM says ready", Duration.ofSeconds(30), () -> {
+        Deadline.await("the started JVM says ready", Duration.ofSeconds(30), () -> {
             everListed.addAll(files.pids(THREADS.name()));
             everListed.addAll(files.pids(WORKERS_BY_NAME.name()));
             everListedAsRoot.addAll(files.pids(ROOT.name()));
-            if (!threaded.isAlive()) {
-                throw new AssertionError("the threaded JVM ended with " + threaded.exitValue());
+            if (!started.isAlive()) {
+                throw new AssertionError("the started JVM ended with " + started.exitValue());
             }
             return ready.isDone() ? null : "not ready";
         });
@@ -167,8 +142,8 @@ class ThreadsTest {
         threadIds.retainAll(everListedAsRoot);
         assertEquals(Set.of(), threadIds, "thread ids listed as processes of the JVM's parent");
 
-        threaded.getOutputStream().close();
-        assertTrue(threaded.waitFor(20, TimeUnit.SECONDS), "the threaded JVM ends when its input closes");
+        started.getOutputStream().close();
+        assertTrue(started.waitFor(20, TimeUnit.SECONDS), "the started JVM ends when its input closes");
         files.awaitTruth("the JVM leaves with its threads", Deadline.DEFAULT, RULES);
         assertFalse(files.pids(THREADS.name()).contains(pid));
     }
@@ -187,16 +162,16 @@ class ThreadsTest {
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
         int pid;
         try (StoppedDaemon stopped = StoppedDaemon.stop(uproc)) {
-            threaded = startThreadedJvm();
-            pid = (int) threaded.pid();
-            assertEquals("ready", firstLine(threaded));
+            started = startThreadedJvm();
+            pid = (int) started.pid();
+            assertEquals("ready", firstLine(started));
             assertTrue(taskIds(pid).size() > WORKERS, "threads of " + pid + ": " + taskIds(pid));
         }
         files.awaitTruth("the JVM is listed once the daemon catches up", Deadline.DEFAULT, RULES);
         assertEquals(List.of(pid), files.pids(THREADS.name()));
 
-        threaded.getOutputStream().close();
-        assertTrue(threaded.waitFor(20, TimeUnit.SECONDS), "the threaded JVM ends when its input closes");
+        started.getOutputStream().close();
+        assertTrue(started.waitFor(20, TimeUnit.SECONDS), "the started JVM ends when its input closes");
         files.awaitTruth("the JVM leaves with its threads", Deadline.DEFAULT, RULES);
         assertEquals(List.of(), files.pids(THREADS.name()));
     }

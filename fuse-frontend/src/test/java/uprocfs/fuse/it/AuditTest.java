@@ -12,40 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.ExitCode;
 
 /** The periodic audit of a real daemon against the real /proc: it runs, it finds nothing, it stops. */
 @Tag("root")
-class AuditTest {
-    private Scratch scratch;
-    private Sleepers sleepers;
-    private Uproc uproc;
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-        sleepers = new Sleepers();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        try {
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            try {
-                sleepers.close();
-            } finally {
-                scratch.close();
-            }
-        }
-    }
+class AuditTest extends MountedDaemonTest {
 
     /** The names of the daemon's threads, from /proc/PID/task/TID/comm. */
     private static List<String> threads(long pid) {

@@ -19,8 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -29,32 +27,7 @@ import org.junit.jupiter.api.Test;
  * test itself, the refusals as a shell meets them, and who sees what.
  */
 @Tag("root")
-class FilesystemTest {
-    private Scratch scratch;
-    private Sleepers sleepers;
-    private Uproc uproc;
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-        sleepers = new Sleepers();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        try {
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            try {
-                sleepers.close();
-            } finally {
-                scratch.close();
-            }
-        }
-    }
+class FilesystemTest extends MountedDaemonTest {
 
     private void mount(String config, String... args) {
         scratch.config(config);

@@ -12,14 +12,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code .status} on a real mount, read as scripts and shells read it, by root and by others. */
 @Tag("root")
-class StatusFileTest {
+class StatusFileTest extends MountedDaemonTest {
     /** Every key, in the order scripts may rely on. */
     static final List<String> KEYS = List.of("version", "pid", "uptime_seconds", "config_file", "config_loaded",
             "namespaces", "tasks", "events_fork", "events_exec", "events_uid", "events_gid", "events_comm",
@@ -28,31 +26,6 @@ class StatusFileTest {
             "lag_p99_us", "lag_max_us", "receive_buffer_bytes", "reloads", "reload_failures");
     private static final String UTC_SECOND = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ";
 
-    private Scratch scratch;
-    private Sleepers sleepers;
-    private Uproc uproc;
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-        sleepers = new Sleepers();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        try {
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            try {
-                sleepers.close();
-            } finally {
-                scratch.close();
-            }
-        }
-    }
 
     /** The status of the daemon mounted on {@code mnt}, checking the format on the way. */
     static Map<String, String> status(Path mnt) {
