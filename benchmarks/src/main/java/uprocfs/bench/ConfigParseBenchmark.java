@@ -57,7 +57,7 @@ public class ConfigParseBenchmark {
     @BenchmarkMode(Mode.SingleShotTime)
     @Warmup(iterations = 0)
     @Measurement(iterations = 1)
-    @Fork(value = 10, jvmArgs = {"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms16m", "-Xmn4m",
+    @Fork(value = 10, jvmArgs = {"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms32m", "-Xmn4m",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"})
     public LoadedConfig parseCold() throws ConfigException {
         return ConfigLoader.parse("bench.conf", config);
