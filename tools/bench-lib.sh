@@ -183,6 +183,15 @@ bench_wait_count() {
     bench_die "$1 has $(wc -l <"$1") lines, expected $2"
 }
 
+# bench_warm_daemon FILE N: reads FILE N times, so that the daemon's filesystem code is
+# compiled, as in a daemon that has been up a while, before anything is timed. (Freshly
+# started, its first few hundred requests run in the interpreter: a wc -l then takes about
+# twice as long.)
+bench_warm_daemon() {
+    local i
+    for ((i = 0; i < $2; i++)); do cat -- "$1" >/dev/null; done
+}
+
 # bench_alternate ROUNDS WARMUP NAME...: runs the shell functions NAME... one after the
 # other, ROUNDS times, rotating which goes first, and appends each one's wall time in
 # microseconds (fork and exec included, as `time` counts them) to $BENCH_WORK/NAME.us.
