@@ -64,6 +64,31 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * Passes when {@link #load(Path)} would get to parse {@code file}: the
+     * {@linkplain ConfigFileCheck#forThisProcess() checks for this process}, that it opens,
+     * and its size. Costs a stat and an open, not a parse: what a command that leaves the
+     * parse to a daemon it starts can check at once.
+     */
+    public static void verifyReadable(Path file) throws ConfigException {
+        verifyReadable(file, ConfigFileCheck.forThisProcess());
+    }
+
+    /** {@link #verifyReadable(Path)} with {@code check} instead of this process's. */
+    public static void verifyReadable(Path file, ConfigFileCheck check) throws ConfigException {
+        if (file.toString().equals(STDIN)) {
+            return;
+        }
+        check.verify(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            if (Files.size(file) > MAX_BYTES) {
+                throw tooLarge(file.toString());
+            }
+        } catch (IOException e) {
+            throw ConfigFileCheck.unreadable(file.toString(), e);
+        }
+    }
+
     /** Reads a configuration from a stream, named {@code source} in messages; does not close it. */
     public static LoadedConfig read(String source, InputStream in) throws ConfigException {
         return parse(source, source, readLimited(source, in));

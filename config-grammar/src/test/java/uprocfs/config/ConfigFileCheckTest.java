@@ -129,6 +129,30 @@ class ConfigFileCheckTest {
                 refusal(file, AS_USER));
     }
 
+    @Test
+    void theChecksBeforeTheParseRefuseWhatLoadRefusesWithTheSameMessage() throws Exception {
+        Path huge = dir.resolve("huge.conf");
+        try (RandomAccessFile sparse = new RandomAccessFile(huge.toFile(), "rw")) {
+            sparse.setLength(ConfigLoader.MAX_BYTES + 1L);
+        }
+        Path fifo = dir.resolve("fifo");
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        for (Path refused : List.of(dir.resolve("absent.conf"), dir, huge, fifo)) {
+            assertEquals(refusal(refused, AS_USER), assertThrows(ConfigException.class,
+                    () -> ConfigLoader.verifyReadable(refused, AS_USER)).getMessage());
+        }
+        Path writable = config("uid 1 a\n", "rw-rw-rw-");
+        assertEquals(refusal(writable, AS_ROOT), assertThrows(ConfigException.class,
+                () -> ConfigLoader.verifyReadable(writable, AS_ROOT)).getMessage());
+    }
+
+    @Test
+    void theChecksBeforeTheParseLeaveTheContentToTheParse() throws Exception {
+        Path file = config("uid 1 a\nuid x b\n", "rw-r--r--");
+        ConfigLoader.verifyReadable(file, AS_USER);
+        ConfigLoader.verifyReadable(Path.of(ConfigLoader.STDIN), AS_ROOT);
+    }
+
     private Path config(String text, String permissions) throws IOException {
         Path file = Files.writeString(dir.resolve("uproc.conf"), text, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
