@@ -2,6 +2,7 @@ package uprocfs.fuse.daemon;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import uprocfs.config.ConfigException;
 import uprocfs.config.ConfigLoader;
 import uprocfs.config.DefaultConfig;
@@ -30,12 +31,35 @@ public final class ConfigSource {
     }
 
     /**
-     * Reads the rules, logging the loader's warnings.
+     * Passes when {@link #load} would get to parse: the file exists, may be trusted and
+     * opens (see {@link ConfigLoader#verifyReadable}). A stat and an open, no parse: what a
+     * background start checks before it leaves the parse to the daemon.
      *
+     * @throws StartFailure ({@link ExitCode#CONFIG}) with the same message {@link #load}
+     *                      would give
+     */
+    public void verifyReadable() throws StartFailure {
+        Path file = explicit != null ? explicit : Files.exists(defaultFile) ? defaultFile : null;
+        if (file == null) {
+            return;
+        }
+        try {
+            ConfigLoader.verifyReadable(file);
+        } catch (ConfigException e) {
+            throw new StartFailure(ExitCode.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the rules.
+     *
+     * @param notices gets what the user should read about the configuration that is no
+     *                error, one line each: the loader's warnings, and which rules stand in
+     *                for a missing default file
      * @throws StartFailure ({@link ExitCode#CONFIG}) with the loader's {@code FILE:LINE:COL:}
      *                      lines; an explicitly named file that is missing is such an error
      */
-    public LoadedConfig load(DaemonLog log) throws StartFailure {
+    public LoadedConfig load(Consumer<String> notices) throws StartFailure {
         LoadedConfig loaded;
         try {
             if (explicit != null) {
@@ -43,7 +67,7 @@ public final class ConfigSource {
             } else if (Files.exists(defaultFile)) {
                 loaded = ConfigLoader.load(defaultFile);
             } else {
-                log.info(defaultFile + " does not exist: using one namespace per user (uid.NAME) and per group "
+                notices.accept(defaultFile + " does not exist: using one namespace per user (uid.NAME) and per group "
                         + "(gid.NAME); to choose your own, write " + defaultFile + " (tools/uproc-config prints a start)"
                         + " or pass -o config_file=FILE");
                 loaded = DefaultConfig.load();
@@ -51,9 +75,7 @@ public final class ConfigSource {
         } catch (ConfigException e) {
             throw new StartFailure(ExitCode.CONFIG, e.getMessage(), e);
         }
-        for (String warning : loaded.warnings()) {
-            log.info(warning);
-        }
+        loaded.warnings().forEach(notices);
         return loaded;
     }
 }

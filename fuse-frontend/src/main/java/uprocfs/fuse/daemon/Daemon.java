@@ -75,7 +75,8 @@ public final class Daemon {
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong reloadFailures = new AtomicLong();
     private volatile Engine engine;
-    private boolean reported;
+    /** The command waiting for the verdict of the startup; {@code null} once told, or when none waits. */
+    private ReadinessChannel.DaemonEnd starter;
 
     /**
      * @param readinessAddress where to send the verdict of the startup (a background start
@@ -90,14 +91,23 @@ public final class Daemon {
     }
 
     /**
-     * The checks that need nothing started, in the order a user fixes them: privileges,
-     * configuration, mountpoint. Run by a background start before it starts the daemon, so
-     * that these errors come back at once, and by the daemon itself.
+     * What a background start checks before it starts the daemon, so that these errors come
+     * back at once: privileges, that the configuration file may be read, the mountpoint, in
+     * the order a user fixes them. The configuration is not parsed here: the daemon parses
+     * it (parsing 100,000 rules takes a cold JVM half a second), and its verdict carries the
+     * errors and its notes the warnings.
      */
-    public static LoadedConfig preflight(DaemonSettings settings, ConfigSource config, DaemonLog log)
+    public static void checkBeforeStart(DaemonSettings settings, ConfigSource config, DaemonLog log)
             throws StartFailure {
         requireRoot();
-        LoadedConfig loaded = config.load(log);
+        config.verifyReadable();
+        settings.mountPoint().prepare(settings.nonEmptyAllowed(), log);
+    }
+
+    /** The same checks as {@link #checkBeforeStart}, with the configuration parsed. */
+    private LoadedConfig preflight() throws StartFailure {
+        requireRoot();
+        LoadedConfig loaded = config.load(this::notice);
         settings.mountPoint().prepare(settings.nonEmptyAllowed(), log);
         return loaded;
     }
@@ -119,6 +129,7 @@ public final class Daemon {
 
     /** Runs until told to stop; returns the exit code. */
     public int run() {
+        connectToStarter();
         int code;
         try {
             code = serve();
@@ -131,7 +142,7 @@ public final class Daemon {
     }
 
     private int serve() throws StartFailure {
-        LoadedConfig loaded = preflight(settings, config, log);
+        LoadedConfig loaded = preflight();
         MountPoint mountPoint = settings.mountPoint();
         log.info("starting: " + count(loaded.rules().size(), "namespace") + " from " + loaded.rules().source()
                 + ", mountpoint " + mountPoint);
@@ -239,7 +250,7 @@ public final class Daemon {
         }
         int before = e.namespaces().size();
         try {
-            LoadedConfig loaded = config.load(log);
+            LoadedConfig loaded = config.load(log::info);
             e.replaceRules(loaded.rules());
             reloads.incrementAndGet();
             log.info("SIGHUP: reloaded " + loaded.rules().source() + ": " + count(e.namespaces().size(), "namespace")
@@ -364,18 +375,58 @@ public final class Daemon {
         }
     }
 
-    /** Tells whoever started the daemon in the background how startup went; once. */
-    private synchronized void report(int exitCode, String message) {
-        if (readinessAddress == null || reported) {
+    /**
+     * Connects to the command that started the daemon in the background, first of all: so
+     * that it hears the notes as they come, and knows the daemon died should the connection
+     * end without a verdict.
+     */
+    private synchronized void connectToStarter() {
+        if (readinessAddress == null) {
             return;
         }
-        reported = true;
         try {
-            ReadinessChannel.report(readinessAddress, exitCode, message);
+            starter = ReadinessChannel.DaemonEnd.connect(readinessAddress);
         } catch (IOException e) {
-            log.error("cannot report to the command that started the daemon (" + readinessAddress + "): "
-                    + SystemError.describe(e));
+            log.error("cannot reach the command that started the daemon (" + readinessAddress + "): "
+                    + SystemError.describe(e) + "; starting all the same");
         }
+    }
+
+    /** Something the user should read at startup: in the log, and on the starting command's terminal. */
+    private synchronized void notice(String text) {
+        log.info(text);
+        if (starter == null) {
+            return;
+        }
+        try {
+            starter.note(text);
+        } catch (IOException e) {
+            lostStarter(e);
+        }
+    }
+
+    /** Tells whoever started the daemon in the background how startup went; once. */
+    private synchronized void report(int exitCode, String message) {
+        if (starter == null) {
+            return;
+        }
+        try {
+            starter.verdict(exitCode, message);
+            starter = null;
+        } catch (IOException e) {
+            lostStarter(e);
+        }
+    }
+
+    private void lostStarter(IOException e) {
+        log.error("cannot report to the command that started the daemon (" + readinessAddress + "): "
+                + SystemError.describe(e));
+        try {
+            starter.close();
+        } catch (IOException ignored) {
+            // Already broken; the error above says so.
+        }
+        starter = null;
     }
 
     /** "1 namespace", "2 namespaces", "1 process", "0 processes". */

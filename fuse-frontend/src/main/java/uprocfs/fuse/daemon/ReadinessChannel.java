@@ -1,5 +1,6 @@
 package uprocfs.fuse.daemon;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -14,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * How a daemon started in the background tells the command that started it whether the
@@ -23,14 +28,24 @@ import java.time.Duration;
  *
  * <p>The starting side listens on an AF_UNIX stream socket in a fresh directory only root
  * can enter (0700), so no other user can connect and forge a verdict; its path reaches the
- * daemon in {@value #ENVIRONMENT}. The daemon connects once and writes its verdict: the exit
- * code on the first line, a message for the user on the following lines.
+ * daemon in {@value #ENVIRONMENT}. The daemon connects as soon as it runs and keeps the
+ * connection open while it starts: first {@code note TEXT} lines, what the user should read
+ * on the terminal although it is no error (the configuration's warnings); then
+ * {@code exit CODE}, and the rest of the stream is the message that goes with it. The end
+ * of the stream before an {@code exit} line means the daemon died.
  */
 public final class ReadinessChannel implements Closeable {
     /** The environment variable that carries the socket's path to the daemon. */
     public static final String ENVIRONMENT = "UPROC_READINESS_SOCKET";
 
     private static final long POLL_MILLIS = 100;
+    private static final String NOTE = "note ";
+    private static final String EXIT = "exit ";
+    /**
+     * Longest line or message heard: far above what the daemon says (a message lists 20
+     * configuration errors at most), so that a garbled stream ends instead of filling memory.
+     */
+    private static final int MAX_TEXT_BYTES = 1 << 20;
 
     /**
      * What the daemon said.
@@ -39,15 +54,6 @@ public final class ReadinessChannel implements Closeable {
      * @param message  what to tell the user; may span lines, may be empty
      */
     public record Verdict(int exitCode, String message) {
-        static Verdict parse(String text) {
-            int newline = text.indexOf('\n');
-            String first = newline < 0 ? text : text.substring(0, newline);
-            try {
-                return new Verdict(Integer.parseInt(first.strip()), newline < 0 ? "" : text.substring(newline + 1).strip());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
     }
 
     private final Path directory;
@@ -83,57 +89,161 @@ public final class ReadinessChannel implements Closeable {
     }
 
     /**
-     * Starting side: waits for the verdict of {@code daemon}. Returns {@code null} when the
-     * daemon ended without giving one or gave none within {@code limit}; the caller decides
-     * what that means.
+     * Starting side: waits for the daemon's verdict, handing each note to {@code notes} as it
+     * arrives.
+     *
+     * @param daemonAlive whether the daemon still runs: one that ended without connecting
+     *                    will never say anything
+     * @return the verdict, or {@code null} when the daemon ended (or closed the channel)
+     *         without giving one
+     * @throws TimeoutException when no verdict came within {@code limit}
      */
-    public Verdict await(Process daemon, Duration limit) throws IOException, InterruptedException {
+    public Verdict await(BooleanSupplier daemonAlive, Duration limit, Consumer<String> notes)
+            throws IOException, InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + limit.toNanos();
+        Transcript transcript = new Transcript(notes);
+        ByteBuffer buffer = ByteBuffer.allocate(8192);
+        SocketChannel connection = null;
         try (Selector selector = Selector.open()) {
             server.register(selector, SelectionKey.OP_ACCEPT);
-            while (System.nanoTime() < deadline) {
-                boolean alive = daemon.isAlive();
-                selector.select(POLL_MILLIS);
-                selector.selectedKeys().clear();
-                SocketChannel connection = server.accept();
-                if (connection != null) {
-                    return read(connection);
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException();
                 }
-                // Checked before the select: a daemon that connected and then died has still
+                // Asked before the select: a daemon that connected and then died has still
                 // been given its chance to be heard.
-                if (!alive) {
+                boolean alive = daemonAlive.getAsBoolean();
+                selector.select(Math.max(1, Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
+                selector.selectedKeys().clear();
+                if (connection == null) {
+                    connection = server.accept();
+                    if (connection != null) {
+                        connection.configureBlocking(false);
+                        connection.register(selector, SelectionKey.OP_READ);
+                    }
+                }
+                if (connection != null) {
+                    int read;
+                    while ((read = connection.read(buffer)) > 0) {
+                        buffer.flip();
+                        transcript.hear(buffer);
+                        buffer.clear();
+                    }
+                    if (read < 0 || !alive || transcript.garbled()) {
+                        return transcript.verdict();
+                    }
+                } else if (!alive) {
                     return null;
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
             }
-            return null;
+        } finally {
+            if (connection != null) {
+                connection.close();
+            }
         }
     }
 
-    private static Verdict read(SocketChannel connection) throws IOException {
-        try (connection) {
-            connection.configureBlocking(true);
-            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            // The daemon writes once and closes: read to the end of the stream.
-            while (buffer.hasRemaining()) {
-                if (connection.read(buffer) < 0) {
-                    break;
+    /** What the starting side has heard so far, fed bytes as they arrive. */
+    private static final class Transcript {
+        private final Consumer<String> notes;
+        private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        /** Set by the {@code exit} line; from then on, everything is the message. */
+        private Integer exitCode;
+        private boolean garbled;
+
+        Transcript(Consumer<String> notes) {
+            this.notes = notes;
+        }
+
+        void hear(ByteBuffer bytes) {
+            while (bytes.hasRemaining() && !garbled) {
+                byte b = bytes.get();
+                if (exitCode == null && b == '\n') {
+                    line(pending.toString(StandardCharsets.UTF_8));
+                    pending.reset();
+                } else if (pending.size() < MAX_TEXT_BYTES) {
+                    pending.write(b);
+                } else {
+                    garbled = true;
                 }
             }
-            buffer.flip();
-            return Verdict.parse(StandardCharsets.UTF_8.decode(buffer).toString());
+        }
+
+        private void line(String text) {
+            if (text.startsWith(NOTE)) {
+                notes.accept(text.substring(NOTE.length()));
+                return;
+            }
+            if (text.startsWith(EXIT)) {
+                try {
+                    exitCode = Integer.parseInt(text.substring(EXIT.length()));
+                    return;
+                } catch (NumberFormatException e) {
+                    // garbled, below
+                }
+            }
+            garbled = true;
+        }
+
+        boolean garbled() {
+            return garbled;
+        }
+
+        /** The verdict heard, or {@code null} when none was, or the stream made no sense. */
+        Verdict verdict() {
+            if (exitCode == null || garbled) {
+                return null;
+            }
+            return new Verdict(exitCode, pending.toString(StandardCharsets.UTF_8).strip());
         }
     }
 
-    /** Daemon side: sends the verdict to the starter listening at {@code address}. */
-    public static void report(String address, int exitCode, String message) throws IOException {
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(address))) {
-            ByteBuffer text = StandardCharsets.UTF_8.encode(exitCode + "\n" + message + "\n");
-            while (text.hasRemaining()) {
-                channel.write(text);
+    /**
+     * The daemon's end: connected as the daemon starts, it passes on notes, then the verdict,
+     * and closes.
+     */
+    public static final class DaemonEnd implements Closeable {
+        private final SocketChannel channel;
+
+        private DaemonEnd(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        /** Connects to the starter listening at {@code address}. */
+        public static DaemonEnd connect(String address) throws IOException {
+            return new DaemonEnd(SocketChannel.open(UnixDomainSocketAddress.of(address)));
+        }
+
+        /** Something for the user to read now, on the terminal the daemon was started from. */
+        public void note(String text) throws IOException {
+            StringBuilder lines = new StringBuilder();
+            for (String line : text.split("\n", -1)) {
+                lines.append(NOTE).append(line).append('\n');
             }
+            write(lines.toString());
+        }
+
+        /** How startup went; the last thing said, so the channel is closed after it. */
+        public void verdict(int exitCode, String message) throws IOException {
+            try (channel) {
+                write(EXIT + exitCode + "\n" + message + "\n");
+            }
+        }
+
+        private void write(String text) throws IOException {
+            ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
         }
     }
 

@@ -12,8 +12,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -132,6 +135,53 @@ class LifecycleTest {
         assertTrue(inForeground.err().contains(position), inForeground.err());
         assertFalse(scratch.mounted());
         assertTrue(scratch.processesUsingIt().isEmpty(), "no daemon left: " + scratch.processesUsingIt());
+    }
+
+    @Test
+    void theConfigurationsWarningsReachTheTerminalOfABackgroundStartBeforeItsVerdict() {
+        scratch.config("uid 60120 u60120\ncmd averyveryverylongname long\n");
+        String warning = "uproc: " + scratch.config + ":2:5: warning: cmd 'averyveryverylongname' can never match";
+
+        ProcessResult start = background();
+
+        assertEquals(0, start.exitCode(), start.toString());
+        int warned = start.err().indexOf(warning);
+        assertTrue(warned >= 0, start.err());
+        assertTrue(warned < start.err().indexOf("uproc: mounted " + scratch.mnt), start.err());
+        assertEquals(1, start.err().split(Pattern.quote(warning), -1).length - 1,
+                "said once: " + start.err());
+    }
+
+    @Test
+    void aDaemonThatDiesWhileStartingIsReportedAndPointsAtTheLog() throws Exception {
+        // Enough rules that the daemon is still parsing when it is found and killed.
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) {
+            rules.append("uid ").append(i).append(" uid.").append(i).append('\n');
+        }
+        scratch.config(rules.toString());
+        CompletableFuture<ProcessResult> start = CompletableFuture.supplyAsync(this::background);
+        long[] killed = {-1};
+        Deadline.await("the daemon runs", Duration.ofSeconds(20), () -> {
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)
+                            && p.info().arguments().map(a -> List.of(a).contains("-f")
+                                    && List.of(a).contains(scratch.mnt.toString())).orElse(false))
+                    .findFirst()
+                    .ifPresent(p -> {
+                        killed[0] = p.pid();
+                        p.destroyForcibly();
+                    });
+            return killed[0] > 0 || start.isDone() ? null : "not yet";
+        });
+
+        ProcessResult r = start.join();
+
+        assertTrue(killed[0] > 0, "the daemon was found and killed before it was ready: " + r);
+        assertEquals(ExitCode.FAILURE, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("uproc: error: the daemon (pid " + killed[0] + ") ended before it was ready; "
+                + "see " + scratch.log), r.err());
+        assertFalse(scratch.mounted());
     }
 
     @Test
