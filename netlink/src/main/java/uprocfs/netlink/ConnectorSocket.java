@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
@@ -70,6 +71,10 @@ final class ConnectorSocket {
         @SaveError
         @ssize_t
         long recv(int fd, @Out ByteBuffer buf, @size_t long len, int flags);
+
+        /** The vector of {@code struct mmsghdr} is read and written by the kernel; no timeout. */
+        @SaveError
+        int recvmmsg(int fd, ByteBuffer msgvec, int vlen, int flags, Pointer timeout);
 
         /** {@code nfds_t} is {@code unsigned long}, which is {@code size_t}'s width on Linux. */
         @SaveError
@@ -187,6 +192,39 @@ final class ConnectorSocket {
                     return OVERFLOWED;
                 default:
                     throw new NetlinkException("recv(NETLINK_CONNECTOR)", errno);
+            }
+        }
+    }
+
+    /** A vector of {@code slots} datagrams of up to {@code slotBytes} each, for {@link #receiveMany}. */
+    DatagramVector newVector(int slots, int slotBytes) {
+        return new DatagramVector(runtime, slots, slotBytes);
+    }
+
+    /**
+     * Reads up to {@code max} queued datagrams (at most the vector's slots) with one
+     * recvmmsg(2), without waiting: the call stops at the first EAGAIN, so a result below
+     * {@code max} means the queue was empty. Returns how many were read (their lengths are in
+     * the vector), {@link #WOULD_BLOCK} or {@link #OVERFLOWED}. An ENOBUFS met after some
+     * datagrams were read is kept by the kernel (sk_err) for the next call. EINTR is retried.
+     */
+    int receiveMany(DatagramVector vector, int max) throws NetlinkException {
+        int vlen = Math.min(max, vector.slots());
+        while (true) {
+            int n = libc.recvmmsg(fd, vector.headers(), vlen, MSG_TRUNC, null);
+            if (n > 0) {
+                return n;
+            }
+            int errno = n == 0 ? Errno.EAGAIN : runtime.getLastError();
+            switch (errno) {
+                case Errno.EINTR:
+                    continue;
+                case Errno.EAGAIN:
+                    return WOULD_BLOCK;
+                case Errno.ENOBUFS:
+                    return OVERFLOWED;
+                default:
+                    throw new NetlinkException("recvmmsg(NETLINK_CONNECTOR)", errno);
             }
         }
     }

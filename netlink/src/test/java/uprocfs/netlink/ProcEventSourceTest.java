@@ -2,6 +2,7 @@ package uprocfs.netlink;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static uprocfs.netlink.ReceivedEvent.any;
@@ -12,7 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -142,6 +145,49 @@ class ProcEventSourceTest {
             } finally {
                 destroy(after);
             }
+        }
+    }
+
+    @Test
+    void hundredsOfQueuedDatagramsArriveOnceEachAndInOrder() throws Exception {
+        try (ProcEventSource source = ProcEventSource.open(16 << 20)) {
+            // Nobody reads while 200 processes fork, exec and exit: 600 datagrams and more
+            // queue up, several recvmmsg vectors' worth, read below into batches of an odd size.
+            Process shell = new ProcessBuilder("/bin/sh", "-c",
+                "i=0; while [ $i -lt 200 ]; do /bin/true & echo $!; wait; i=$((i+1)); done").start();
+            List<Integer> pids;
+            try {
+                assertTrue(shell.waitFor(30, TimeUnit.SECONDS), "200 short processes ran");
+                pids = new String(shell.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines()
+                    .map(Integer::valueOf).toList();
+            } finally {
+                destroy(shell);
+            }
+            assertEquals(200, pids.size());
+
+            Map<Integer, StringBuilder> lifecycle = new HashMap<>();
+            for (int pid : pids) {
+                lifecycle.put(pid, new StringBuilder());
+            }
+            EventBatch batch = new EventBatch(97);
+            int added;
+            do {
+                batch.clear();
+                added = source.receive(batch, 200);
+                assertFalse(batch.lost(), "no event was lost");
+                for (int i = 0; i < batch.size(); i++) {
+                    StringBuilder seen = lifecycle.get(batch.tgid(i));
+                    if (seen != null && batch.pid(i) == batch.tgid(i)) {
+                        seen.append(EventKind.name(batch.kind(i))).append(' ');
+                    }
+                }
+            } while (added > 0);
+
+            for (int pid : pids) {
+                assertEquals("fork exec exit ", lifecycle.get(pid).toString(),
+                    "events of " + pid);
+            }
+            assertEquals(0, source.malformed());
         }
     }
 
