@@ -2,6 +2,7 @@ package uprocfs.core;
 
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -59,6 +60,8 @@ public final class Engine {
 
     // Identities read from /proc for the EXEC entries of the batch being applied.
     private TaskInfo[] execRead = new TaskInfo[0];
+    // Processes that a later EXIT of the batch being applied ends (see readExecTargets).
+    private final IntOpenHashSet endsLater = new IntOpenHashSet();
     // Children whose parent the table did not know: read from /proc after the batch.
     private final IntArrayList orphans = new IntArrayList();
     // Threaded processes whose leader has exited: gone or not, /proc tells after the batch.
@@ -369,14 +372,38 @@ public final class Engine {
         return a.uid() == b.uid() && a.gid() == b.gid() && java.util.Objects.equals(a.cmd(), b.cmd());
     }
 
-    /** Reads, before the lock is taken, what every EXEC in the batch turned its process into. */
+    /**
+     * Reads, before the lock is taken, what every EXEC in the batch turned its process into;
+     * except where the batch itself ends that process later on (its leader's EXIT, with no
+     * thread started in between), because then the identity read would be dropped unused:
+     * in a storm of short-lived commands most EXECs are followed by their EXIT in the same
+     * batch, and their process is gone from /proc by the time it would be read.
+     *
+     * <p>Walked backwards, so that "ends later in this batch" is known at each EXEC: a
+     * leader's EXIT marks its tgid, a FORK of a thread in it or a FORK that creates it (an
+     * earlier process with a reused pid) unmarks it.
+     */
     private void readExecTargets(EventBatch batch) {
         if (execRead.length < batch.size()) {
             execRead = new TaskInfo[batch.capacity()];
         }
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            if (batch.kind(i) == EventKind.EXEC) {
-                execRead[i] = proc.readTask(batch.tgid(i));
+        endsLater.clear();
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            int tgid = batch.tgid(i);
+            switch (batch.kind(i)) {
+                case EventKind.EXIT -> {
+                    if (batch.pid(i) == tgid) {
+                        endsLater.add(tgid);
+                    }
+                }
+                case EventKind.FORK -> endsLater.remove(tgid);
+                case EventKind.EXEC -> {
+                    if (!endsLater.contains(tgid)) {
+                        execRead[i] = proc.readTask(tgid);
+                    }
+                }
+                default -> {
+                }
             }
         }
     }

@@ -226,6 +226,46 @@ class EngineTest {
     }
 
     @Test
+    void anExecWhoseProcessExitsLaterInTheBatchLeavesNothingBehind() {
+        proc.process(100, 1, 1000, 1000, "bash");
+        Engine engine = startedWith(rules(uid(1000, "u1000"), new RuleSpec("true", ANY, ANY, "true", 0)));
+        batch.fork(100, 100, 101, 101, 0);
+        batch.exec(101, 101, 0);
+        batch.exit(101, 101, 0, 0, 0);
+        apply(engine);
+        assertEquals("100\n", text(engine.namespace("u1000")));
+        assertEquals("", text(engine.namespace("true")));
+        assertNull(engine.task(101));
+    }
+
+    @Test
+    void anExecBeforeAnExitOfTheSamePidIsNotSkippedForTheNextProcessThatReusesIt() {
+        proc.process(100, 1, 1000, 1000, "bash").process(101, 100, 1000, 1000, "old");
+        Engine engine = startedWith(rules(uid(1000, "u1000"), new RuleSpec("vim", ANY, ANY, "vim", 0)));
+        batch.exec(101, 101, 0);
+        batch.exit(101, 101, 0, 0, 0);
+        batch.fork(100, 100, 101, 101, 0); // the pid comes back as a new child of 100
+        batch.exec(101, 101, 0);
+        proc.process(101, 100, 1000, 1000, "vim");
+        apply(engine);
+        assertEquals("101\n", text(engine.namespace("vim")), "the second exec was read from /proc");
+    }
+
+    @Test
+    void anExecIsReadWhenThreadsStartBeforeItsLeaderExits() {
+        proc.process(100, 1, 1000, 1000, "bash");
+        Engine engine = startedWith(rules(uid(1000, "u1000"), uid(0, "root")));
+        batch.fork(100, 100, 101, 101, 0);
+        batch.exec(101, 101, 0);            // a setuid binary
+        batch.fork(101, 101, 102, 101, 0);  // starts a thread
+        batch.exit(101, 101, 0, 0, 0);      // pthread_exit in main: the process runs on
+        proc.zombieLeader(101, 100, 0, 1000, "daemon", 2);
+        apply(engine);
+        assertEquals("101\n", text(engine.namespace("root")));
+        assertEquals("100\n", text(engine.namespace("u1000")));
+    }
+
+    @Test
     void uidAndGidEventsUseTheEffectiveIdTheyCarry() {
         proc.process(100, 1, 0, 0, "sshd");
         Engine engine = startedWith(rules(uid(0, "root"), uid(1000, "u1000"),
