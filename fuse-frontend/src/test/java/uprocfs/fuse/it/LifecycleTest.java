@@ -12,10 +12,9 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,34 +152,24 @@ class LifecycleTest {
     }
 
     @Test
-    void aDaemonThatDiesWhileStartingIsReportedAndPointsAtTheLog() throws Exception {
-        // Enough rules that the daemon is still parsing when it is found and killed.
+    void aDaemonThatDiesWhileStartingIsReportedAndPointsAtTheLog() {
+        // The launcher never parses the configuration, so it lives with a heap too small for
+        // the daemon, which dies of it (ExitOnOutOfMemoryError) while parsing.
         StringBuilder rules = new StringBuilder();
         for (int i = 0; i < 200_000; i++) {
             rules.append("uid ").append(i).append(" uid.").append(i).append('\n');
         }
         scratch.config(rules.toString());
-        CompletableFuture<ProcessResult> start = CompletableFuture.supplyAsync(this::background);
-        long[] killed = {-1};
-        Deadline.await("the daemon runs", Duration.ofSeconds(20), () -> {
-            ProcessHandle.allProcesses()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)
-                            && p.info().arguments().map(a -> List.of(a).contains("-f")
-                                    && List.of(a).contains(scratch.mnt.toString())).orElse(false))
-                    .findFirst()
-                    .ifPresent(p -> {
-                        killed[0] = p.pid();
-                        p.destroyForcibly();
-                    });
-            return killed[0] > 0 || start.isDone() ? null : "not yet";
-        });
 
-        ProcessResult r = start.join();
+        ProcessResult r = Uproc.run(List.of("-Xmx24m", "-XX:+ExitOnOutOfMemoryError"), "-o",
+                "config_file=" + scratch.config, "-o", "log_file=" + scratch.log, scratch.mnt.toString());
 
-        assertTrue(killed[0] > 0, "the daemon was found and killed before it was ready: " + r);
         assertEquals(ExitCode.FAILURE, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("uproc: error: the daemon (pid " + killed[0] + ") ended before it was ready; "
-                + "see " + scratch.log), r.err());
+        Matcher ended = Pattern.compile("uproc: error: the daemon \\(pid (\\d+)\\) ended before it was ready; see "
+                + Pattern.quote(scratch.log.toString()) + "\n").matcher(r.err());
+        assertTrue(ended.find(), r.err());
+        awaitGone(Long.parseLong(ended.group(1)));
+        assertTrue(scratch.logText().contains("OutOfMemoryError"), "the log says why: " + scratch.logText());
         assertFalse(scratch.mounted());
     }
 

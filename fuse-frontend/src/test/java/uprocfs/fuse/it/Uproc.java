@@ -33,9 +33,14 @@ public final class Uproc implements AutoCloseable {
     }
 
     private static List<String> command(List<String> args) {
+        return command(List.of(), args);
+    }
+
+    private static List<String> command(List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dfile.encoding=UTF-8",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dfile.encoding=UTF-8"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(args);
         return command;
     }
@@ -75,6 +80,14 @@ public final class Uproc implements AutoCloseable {
     /** Runs {@code uproc ARGS...} to its end and returns what it said. */
     public static ProcessResult run(String... args) {
         return ProcessResult.of(command(List.of(args)));
+    }
+
+    /**
+     * Runs {@code uproc ARGS...} in a JVM with {@code jvmOptions} too, which a background
+     * start hands on to the daemon's JVM.
+     */
+    public static ProcessResult run(List<String> jvmOptions, String... args) {
+        return ProcessResult.of(command(jvmOptions, List.of(args)));
     }
 
     public long pid() {
