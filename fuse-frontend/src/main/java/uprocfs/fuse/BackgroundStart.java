@@ -25,12 +25,12 @@ import uprocfs.fuse.daemon.SystemError;
  * has mounted and populated the filesystem, with its verdict as the exit code, as the C
  * original did by forking.
  *
- * <p>A JVM cannot fork itself, so this JVM starts a second one running the same code with
- * {@code -f}, in a session of its own ({@code setsid}: no controlling terminal, so closing the
- * terminal sends it no SIGHUP), with standard input from {@code /dev/null}, its output
- * appended to the log file and {@code /} as working directory (so it keeps no directory
- * busy), and waits for its verdict on a {@link ReadinessChannel}, printing the notes that
- * come before it (the configuration's warnings).
+ * <p>A JVM cannot fork itself, so this JVM starts a second one running what {@code -f} would
+ * ({@link BackgroundDaemon}), in a session of its own ({@code setsid}: no controlling
+ * terminal, so closing the terminal sends it no SIGHUP), with standard input from
+ * {@code /dev/null}, its output appended to the log file and {@code /} as working directory
+ * (so it keeps no directory busy), and waits for its verdict on a {@link ReadinessChannel},
+ * printing the notes that come before it (the configuration's warnings).
  *
  * <p>The daemon is started through a shell that puts it in the background and exits, so
  * that it is not this JVM's child. A JVM with a live child has a thread blocked in
@@ -120,7 +120,7 @@ final class BackgroundStart {
         command.addAll(jvmArguments());
         command.add("-cp");
         command.add(absoluteClassPath());
-        command.add(Main.class.getName());
+        command.add(BackgroundDaemon.class.getName());
         command.addAll(settings.foregroundArguments());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File("/"))
