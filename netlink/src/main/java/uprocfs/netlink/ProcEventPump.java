@@ -1,6 +1,8 @@
 package uprocfs.netlink;
 
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import uprocfs.core.event.EventBatch;
@@ -13,6 +15,18 @@ import uprocfs.core.event.EventBatch;
  * the handler throws, the thread records the failure ({@link #failure()}), reports it to the
  * failure callback and ends. The pump does not close the source: whoever opened it closes it
  * after {@link #stop()}.
+ *
+ * <p>Events are let gather between reads, so that under a stream of them each wake-up
+ * takes all that arrived meanwhile, in one recvmmsg and one lock acquisition: a process that
+ * forks, execs and exits is three datagrams, and waking the event thread for each costs the
+ * machine far more than applying them (on this project's 2-CPU virtual machine a storm of
+ * short commands ran 35% slower with a daemon that woke per datagram; docs/BENCHMARKS.md).
+ * While the thread sleeps it is not waiting on the socket, so the kernel's delivery wakes
+ * nobody. After a batch the thread sleeps for the first gathering interval; each further read
+ * that finds events doubles the interval, up to the longest; a read that finds nothing sends
+ * the thread back to waiting on the socket. So the first event after a quiet spell is applied
+ * at once, a burst (a group killed at once) within a few milliseconds, and only a sustained
+ * stream waits up to the longest interval.
  */
 public final class ProcEventPump {
     /** The thread's name, as it shows in thread dumps and /proc/PID/task/TID/comm. */
@@ -24,22 +38,46 @@ public final class ProcEventPump {
     private final EventBatch batch;
     private final BatchHandler handler;
     private final Consumer<Throwable> onFailure;
+    private final long firstGatherNanos;
+    private final long longestGatherNanos;
     private final Thread thread;
     private volatile boolean running;
     private volatile Throwable failure;
+
+    /** The daemon's first gathering interval after a batch. */
+    public static final Duration FIRST_GATHER = Duration.ofMillis(1);
+    /**
+     * The daemon's longest gathering interval: how stale, at most, the files are while events
+     * stream in without a pause. Chosen by measurement (docs/BENCHMARKS.md, "Overhead").
+     */
+    public static final Duration LONGEST_GATHER = Duration.ofMillis(64);
+
+    /** A pump that gathers events from {@link #FIRST_GATHER} up to {@link #LONGEST_GATHER}. */
+    public ProcEventPump(ProcEventSource source, int batchCapacity, BatchHandler handler,
+                         Consumer<Throwable> onFailure) {
+        this(source, batchCapacity, handler, onFailure, FIRST_GATHER, LONGEST_GATHER);
+    }
 
     /**
      * @param source the subscription to read; used only by the pump's thread once started
      * @param batchCapacity the most events handed over at once
      * @param handler applies each batch, on the pump's thread
      * @param onFailure told, on the pump's thread, why the pump stopped by itself
+     * @param firstGather how long to let events gather after a batch (zero: read again at once)
+     * @param longestGather the most that interval grows to while every read finds events
      */
     public ProcEventPump(ProcEventSource source, int batchCapacity, BatchHandler handler,
-                         Consumer<Throwable> onFailure) {
+                         Consumer<Throwable> onFailure, Duration firstGather, Duration longestGather) {
         this.source = Objects.requireNonNull(source, "source");
         this.batch = new EventBatch(batchCapacity);
         this.handler = Objects.requireNonNull(handler, "handler");
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+        if (firstGather.isNegative() || longestGather.compareTo(firstGather) < 0) {
+            throw new IllegalArgumentException("gathering intervals must be 0 <= first <= longest: " + firstGather
+                + ", " + longestGather);
+        }
+        this.firstGatherNanos = firstGather.toNanos();
+        this.longestGatherNanos = longestGather.toNanos();
         this.thread = new Thread(this::run, THREAD_NAME);
     }
 
@@ -63,6 +101,8 @@ public final class ProcEventPump {
         if (Thread.currentThread() == thread || thread.getState() == Thread.State.NEW) {
             return;
         }
+        // Cuts short a gathering sleep; a receive in progress ends within its poll interval.
+        LockSupport.unpark(thread);
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {
@@ -87,12 +127,24 @@ public final class ProcEventPump {
     }
 
     private void run() {
+        // 0 while the thread waits on the socket; else how long it sleeps after the next batch.
+        long gather = 0;
         try {
             while (running) {
                 batch.clear();
                 source.receive(batch, POLL_MILLIS);
-                if (!batch.isEmpty() || batch.lost()) {
-                    handler.onBatch(batch);
+                if (batch.isEmpty() && !batch.lost()) {
+                    gather = 0;
+                    continue;
+                }
+                handler.onBatch(batch);
+                if (batch.isFull()) {
+                    // More is queued: read on without waiting.
+                    continue;
+                }
+                gather = gather == 0 ? firstGatherNanos : Math.min(2 * gather, longestGatherNanos);
+                if (gather > 0) {
+                    LockSupport.parkNanos(gather);
                 }
             }
         } catch (Throwable t) {

@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -66,7 +71,7 @@ class ProcEventPumpTest {
         try (ProcEventSource source = ProcEventSource.open(1 << 20)) {
             ProcEventPump pump = new ProcEventPump(source, 16, batch -> {
                 throw boom;
-            }, reported::complete);
+            }, reported::complete, Duration.ZERO, Duration.ZERO);
             pump.start();
             try {
                 new ProcessBuilder("/bin/true").start().waitFor(5, TimeUnit.SECONDS);
@@ -81,9 +86,107 @@ class ProcEventPumpTest {
     }
 
     @Test
+    void eventsThatArriveWhileThePumpGathersComeInOneBatch() throws Exception {
+        CompletableFuture<Void> firstBatch = new CompletableFuture<>();
+        List<Set<Integer>> exitsByBatch = new ArrayList<>();
+        try (ProcEventSource source = ProcEventSource.open(1 << 20)) {
+            ProcEventPump pump = new ProcEventPump(source, 4096, batch -> {
+                Set<Integer> exits = new HashSet<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    if (batch.kind(i) == EventKind.EXIT && batch.pid(i) == batch.tgid(i)) {
+                        exits.add(batch.pid(i));
+                    }
+                }
+                synchronized (exitsByBatch) {
+                    exitsByBatch.add(exits);
+                }
+                firstBatch.complete(null);
+            }, failure -> { }, Duration.ofSeconds(2), Duration.ofSeconds(2));
+            pump.start();
+            try {
+                new ProcessBuilder("/bin/true").start().waitFor(5, TimeUnit.SECONDS);
+                firstBatch.get(10, TimeUnit.SECONDS);
+                // The pump now sleeps for 2 s: five processes come and go meanwhile.
+                Set<Integer> ours = new HashSet<>();
+                for (int i = 0; i < 5; i++) {
+                    Process child = new ProcessBuilder("/bin/true").start();
+                    child.waitFor(5, TimeUnit.SECONDS);
+                    ours.add((int) child.pid());
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                int batchesWithOurs;
+                Set<Integer> seen = new HashSet<>();
+                do {
+                    Thread.sleep(10);
+                    seen.clear();
+                    batchesWithOurs = 0;
+                    synchronized (exitsByBatch) {
+                        for (Set<Integer> exits : exitsByBatch) {
+                            int before = seen.size();
+                            exits.stream().filter(ours::contains).forEach(seen::add);
+                            if (seen.size() > before) {
+                                batchesWithOurs++;
+                            }
+                        }
+                    }
+                } while (!seen.containsAll(ours) && System.nanoTime() < deadline);
+                assertTrue(seen.containsAll(ours), "the handler saw the exits of " + ours + ": " + seen);
+                assertEquals(1, batchesWithOurs, "batches that held the exits of " + ours);
+            } finally {
+                long start = System.nanoTime();
+                pump.stop();
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(tookMillis < 1_000, "stop cut the 2 s gathering short: took " + tookMillis + " ms");
+            }
+        }
+    }
+
+    @Test
+    void aSustainedStreamOfEventsIsReadInFewLargeBatches() throws Exception {
+        AtomicInteger batches = new AtomicInteger();
+        AtomicInteger events = new AtomicInteger();
+        try (ProcEventSource source = ProcEventSource.open(16 << 20)) {
+            ProcEventPump pump = new ProcEventPump(source, 4096, batch -> {
+                batches.incrementAndGet();
+                events.addAndGet(batch.size());
+            }, failure -> { });
+            pump.start();
+            try {
+                // 300 short commands, one after the other: a fork, an exec and an exit every
+                // millisecond or two, for a second or more.
+                Process storm = new ProcessBuilder("/bin/sh", "-c",
+                    "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done").start();
+                try {
+                    assertTrue(storm.waitFor(60, TimeUnit.SECONDS), "300 short processes ran");
+                } finally {
+                    destroy(storm);
+                }
+                Thread.sleep(3 * ProcEventPump.LONGEST_GATHER.toMillis());
+            } finally {
+                pump.stop();
+            }
+        }
+        // Read per datagram, or every millisecond, a batch would hold one to three events.
+        assertTrue(events.get() >= 900, events.get() + " events");
+        assertTrue(events.get() >= 8 * batches.get(),
+            events.get() + " events came in " + batches.get() + " batches: the gathering interval did not grow");
+    }
+
+    private static void destroy(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void stopBeforeStartAndTwiceIsHarmless() throws Exception {
         try (ProcEventSource source = ProcEventSource.open(1 << 16)) {
-            ProcEventPump pump = new ProcEventPump(source, 16, batch -> { }, failure -> { });
+            ProcEventPump pump = new ProcEventPump(source, 16, batch -> { }, failure -> { }, Duration.ZERO,
+                Duration.ZERO);
             pump.stop();
             pump.stop();
             assertFalse(pump.isRunning());
