@@ -22,11 +22,13 @@ import uprocfs.core.event.EventBatch;
  * machine far more than applying them (on this project's 2-CPU virtual machine a storm of
  * short commands ran 35% slower with a daemon that woke per datagram; docs/BENCHMARKS.md).
  * While the thread sleeps it is not waiting on the socket, so the kernel's delivery wakes
- * nobody. After a batch the thread sleeps for the first gathering interval; each further read
- * that finds events doubles the interval, up to the longest; a read that finds nothing sends
- * the thread back to waiting on the socket. So the first event after a quiet spell is applied
- * at once, a burst (a group killed at once) within a few milliseconds, and only a sustained
- * stream waits up to the longest interval.
+ * nobody. After a batch the thread sleeps for the first gathering interval. A read that finds
+ * events at least as dense as one every {@link #DENSE_SPACING} doubles the interval, up to the
+ * longest; a sparser read halves it, down to the first; a read that finds nothing sends the
+ * thread back to waiting on the socket. So the first event after a quiet spell is applied at
+ * once, events that come a few at a time within a millisecond or two, and only a stream of
+ * more than 500 a second (a fork storm, a parallel build) waits up to the longest interval,
+ * where it costs the daemon some 15 wake-ups a second however fast it flows.
  */
 public final class ProcEventPump {
     /** The thread's name, as it shows in thread dumps and /proc/PID/task/TID/comm. */
@@ -51,6 +53,10 @@ public final class ProcEventPump {
      * stream in without a pause. Chosen by measurement (docs/BENCHMARKS.md, "Overhead").
      */
     public static final Duration LONGEST_GATHER = Duration.ofMillis(64);
+
+    /** Events closer together than this, on average over a read, make the next interval longer. */
+    public static final Duration DENSE_SPACING = Duration.ofMillis(2);
+    private static final long DENSE_SPACING_NANOS = DENSE_SPACING.toNanos();
 
     /** A pump that gathers events from {@link #FIRST_GATHER} up to {@link #LONGEST_GATHER}. */
     public ProcEventPump(ProcEventSource source, int batchCapacity, BatchHandler handler,
@@ -126,6 +132,17 @@ public final class ProcEventPump {
         return failure;
     }
 
+    /** The interval to sleep after a read that found {@code events} having slept {@code gather}. */
+    private long nextGather(long gather, int events) {
+        if (gather == 0) {
+            return firstGatherNanos;
+        }
+        if ((long) events * DENSE_SPACING_NANOS >= gather) {
+            return Math.min(2 * gather, longestGatherNanos);
+        }
+        return Math.max(gather / 2, firstGatherNanos);
+    }
+
     private void run() {
         // 0 while the thread waits on the socket; else how long it sleeps after the next batch.
         long gather = 0;
@@ -142,7 +159,7 @@ public final class ProcEventPump {
                     // More is queued: read on without waiting.
                     continue;
                 }
-                gather = gather == 0 ? firstGatherNanos : Math.min(2 * gather, longestGatherNanos);
+                gather = nextGather(gather, batch.size());
                 if (gather > 0) {
                     LockSupport.parkNanos(gather);
                 }
