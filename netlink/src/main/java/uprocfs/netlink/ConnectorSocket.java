@@ -181,19 +181,29 @@ final class ConnectorSocket {
             if (length >= 0) {
                 return (int) Math.min(length, Integer.MAX_VALUE);
             }
-            int errno = runtime.getLastError();
-            switch (errno) {
-                case Errno.EINTR:
-                    continue;
-                case Errno.EAGAIN:
-                    return WOULD_BLOCK;
-                case Errno.ENOBUFS:
-                    // netlink_overrun() set sk_err: the queue was full and datagrams were dropped.
-                    return OVERFLOWED;
-                default:
-                    throw new NetlinkException("recv(NETLINK_CONNECTOR)", errno);
+            int outcome = failedReceive("recv(NETLINK_CONNECTOR)");
+            if (outcome != RETRY) {
+                return outcome;
             }
         }
+    }
+
+    /** {@link #failedReceive}: EINTR, call again. */
+    private static final int RETRY = -3;
+
+    /**
+     * What the errno of a failed recv or recvmmsg means: {@link #RETRY} (EINTR),
+     * {@link #WOULD_BLOCK} (EAGAIN) or {@link #OVERFLOWED} (ENOBUFS: netlink_overrun() set
+     * sk_err, the queue was full and datagrams were dropped); anything else is thrown.
+     */
+    private int failedReceive(String call) throws NetlinkException {
+        int errno = runtime.getLastError();
+        return switch (errno) {
+            case Errno.EINTR -> RETRY;
+            case Errno.EAGAIN -> WOULD_BLOCK;
+            case Errno.ENOBUFS -> OVERFLOWED;
+            default -> throw new NetlinkException(call, errno);
+        };
     }
 
     /** A vector of {@code slots} datagrams of up to {@code slotBytes} each, for {@link #receiveMany}. */
@@ -215,16 +225,12 @@ final class ConnectorSocket {
             if (n > 0) {
                 return n;
             }
-            int errno = n == 0 ? Errno.EAGAIN : runtime.getLastError();
-            switch (errno) {
-                case Errno.EINTR:
-                    continue;
-                case Errno.EAGAIN:
-                    return WOULD_BLOCK;
-                case Errno.ENOBUFS:
-                    return OVERFLOWED;
-                default:
-                    throw new NetlinkException("recvmmsg(NETLINK_CONNECTOR)", errno);
+            if (n == 0) {
+                return WOULD_BLOCK;
+            }
+            int outcome = failedReceive("recvmmsg(NETLINK_CONNECTOR)");
+            if (outcome != RETRY) {
+                return outcome;
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static uprocfs.netlink.RootEnvironment.destroy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -170,16 +171,6 @@ class ProcEventPumpTest {
         assertTrue(events.get() >= 900, events.get() + " events");
         assertTrue(events.get() >= 8 * batches.get(),
             events.get() + " events came in " + batches.get() + " batches: the gathering interval did not grow");
-    }
-
-    private static void destroy(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static uprocfs.netlink.RootEnvironment.destroy;
 import static uprocfs.netlink.ReceivedEvent.any;
 import static uprocfs.netlink.ReceivedEvent.receiveUntil;
 
@@ -199,16 +200,6 @@ class ProcEventSourceTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
             () -> source.receive(new EventBatch(1), 0));
         assertEquals("the proc event source is closed", e.getMessage());
-    }
-
-    private static void destroy(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
