@@ -97,14 +97,12 @@ final class DatagramVector {
         return k * slotBytes;
     }
 
-    /** How many bytes of slot {@code k} hold its datagram. */
+    /**
+     * How many bytes of slot {@code k} hold its datagram: its length as the kernel wrote it
+     * into msg_len, cut to the slot (the datagram was then truncated, which the decoder sees
+     * from its own length fields).
+     */
     int received(int k) {
-        return Math.min(length(k), slotBytes);
-    }
-
-    /** The length of the datagram received into slot {@code k}, which exceeds the slot if it was cut. */
-    int length(int k) {
-        long length = Integer.toUnsignedLong(headers.getInt(k * headerBytes + msgLenOffset));
-        return (int) Math.min(length, Integer.MAX_VALUE);
+        return (int) Math.min(Integer.toUnsignedLong(headers.getInt(k * headerBytes + msgLenOffset)), slotBytes);
     }
 }

@@ -23,8 +23,8 @@ import uprocfs.core.event.EventBatch;
  * short commands ran 35% slower with a daemon that woke per datagram; docs/BENCHMARKS.md).
  * While the thread sleeps it is not waiting on the socket, so the kernel's delivery wakes
  * nobody. After a batch the thread sleeps for the first gathering interval. A read that finds
- * events at least as dense as one every {@link #DENSE_SPACING} doubles the interval, up to the
- * longest; a sparser read halves it, down to the first; a read that finds nothing sends the
+ * events at least as dense as one every 2 ms doubles the interval, up to the longest; a
+ * sparser read halves it, down to the first; a read that finds nothing sends the
  * thread back to waiting on the socket. So the first event after a quiet spell is applied at
  * once, events that come a few at a time within a millisecond or two, and only a stream of
  * more than 500 a second (a fork storm, a parallel build) waits up to the longest interval,
@@ -47,16 +47,15 @@ public final class ProcEventPump {
     private volatile Throwable failure;
 
     /** The daemon's first gathering interval after a batch. */
-    public static final Duration FIRST_GATHER = Duration.ofMillis(1);
+    static final Duration FIRST_GATHER = Duration.ofMillis(1);
     /**
      * The daemon's longest gathering interval: how stale, at most, the files are while events
      * stream in without a pause. Chosen by measurement (docs/BENCHMARKS.md, "Overhead").
      */
-    public static final Duration LONGEST_GATHER = Duration.ofMillis(64);
+    static final Duration LONGEST_GATHER = Duration.ofMillis(64);
 
     /** Events closer together than this, on average over a read, make the next interval longer. */
-    public static final Duration DENSE_SPACING = Duration.ofMillis(2);
-    private static final long DENSE_SPACING_NANOS = DENSE_SPACING.toNanos();
+    private static final long DENSE_SPACING_NANOS = 2_000_000;
 
     /** A pump that gathers events from {@link #FIRST_GATHER} up to {@link #LONGEST_GATHER}. */
     public ProcEventPump(ProcEventSource source, int batchCapacity, BatchHandler handler,
@@ -70,7 +69,7 @@ public final class ProcEventPump {
      * @param handler applies each batch, on the pump's thread
      * @param onFailure told, on the pump's thread, why the pump stopped by itself
      * @param firstGather how long to let events gather after a batch (zero: read again at once)
-     * @param longestGather the most that interval grows to while every read finds events
+     * @param longestGather the most that interval grows to while reads find events densely
      */
     public ProcEventPump(ProcEventSource source, int batchCapacity, BatchHandler handler,
                          Consumer<Throwable> onFailure, Duration firstGather, Duration longestGather) {
