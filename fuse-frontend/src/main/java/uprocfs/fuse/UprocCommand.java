@@ -93,6 +93,12 @@ final class UprocCommand implements Callable<Integer> {
                 "log_file=FILE: the background daemon's log (default /var/log/uproc.log).",
                 "audit_interval=SECONDS: compare the files with /proc every SECONDS and repair what events "
                     + "did not explain (default 60; 0: never).",
+                "rcvbuf=BYTES: the limit of the kernel's queue of process events waiting for the daemon "
+                    + "(default 16M; K, M and G are KiB, MiB and GiB; 64K to 1G). The kernel doubles it "
+                    + "(socket(7)) and charges some 830 bytes per waiting event, so 16M holds about 40,000. "
+                    + "Past it the kernel drops events: the daemon then rescans /proc, and .status counts the "
+                    + "overflows. Run as root, uproc may exceed the sysctl net.core.rmem_max (SO_RCVBUFFORCE). "
+                    + "A limit, not an allocation: only waiting events take memory.",
                 "Any other option goes to FUSE: allow_other lets users other than root in, nonempty mounts "
                     + "over a directory's files. uproc itself sets fsname, subtype, direct_io and zero "
                     + "entry, attribute and negative timeouts, so that nothing is served from a cache.",

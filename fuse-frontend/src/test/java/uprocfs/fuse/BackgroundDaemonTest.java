@@ -16,7 +16,7 @@ class BackgroundDaemonTest {
         for (DaemonSettings given : List.of(
                 DaemonSettings.of("/uproc", List.of(), false, false),
                 DaemonSettings.of("mnt", List.of("config_file=rel.conf", "log_file=/tmp/u.log", "audit_interval=0",
-                        "allow_other", "nonempty"), false, true),
+                        "rcvbuf=1M", "allow_other", "nonempty"), false, true),
                 DaemonSettings.of("/mnt/with space", List.of("config_file=/etc/a b.conf", "-weird"), true, false))) {
             List<String> args = given.foregroundArguments();
             assertEquals(args, BackgroundDaemon.settings(args).foregroundArguments());

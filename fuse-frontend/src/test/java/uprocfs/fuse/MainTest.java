@@ -35,7 +35,7 @@ class MainTest {
         for (String expected : new String[] {"-o  OPT[,OPT...]", "config_file=FILE", "log_file=FILE", "allow_other",
             "-f ", "-d ", "-s ", "--help", "--version", "/etc/uproc.conf", "/var/log/uproc.log", "uid 1000 alice",
             "SIGHUP", "fusermount -u MOUNTPOINT", "Exit codes:", "Transport endpoint", "audit_interval=SECONDS",
-            "hidepid=invisible", ".status"}) {
+            "rcvbuf=BYTES", "net.core.rmem_max", "hidepid=invisible", ".status"}) {
             assertTrue(help.contains(expected), "help mentions " + expected);
         }
         for (int code = ExitCode.OK; code <= ExitCode.FAILURE; code++) {

@@ -43,13 +43,6 @@ import uprocfs.netlink.ProcEventSource;
  * counters of all of it.
  */
 public final class Daemon {
-    /**
-     * Receive queue asked of the kernel: a proc event costs about 1 KiB of queue (the skb,
-     * not the 92-byte payload), so 16 MiB absorbs a burst of ~16,000 events (a fork bomb,
-     * a parallel build) while the engine is busy; overflow beyond is still detected and
-     * repaired by a rescan.
-     */
-    private static final int RECEIVE_BUFFER_BYTES = 16 << 20;
     /** Events applied under one lock acquisition at most. */
     private static final int BATCH_CAPACITY = 4096;
     /** How long libfuse may take to mount before startup is declared failed. */
@@ -201,7 +194,7 @@ public final class Daemon {
 
     private ProcEventSource subscribe() throws StartFailure {
         try {
-            ProcEventSource source = ProcEventSource.open(RECEIVE_BUFFER_BYTES);
+            ProcEventSource source = ProcEventSource.open(settings.receiveBufferBytes());
             if (!source.acknowledged()) {
                 log.error("the kernel did not acknowledge the process-event subscription: without "
                         + "CONFIG_PROC_EVENTS, or outside the initial pid and user namespace, no event will arrive "

@@ -18,12 +18,15 @@ import uprocfs.fuse.StartFailure;
  *                       groups of the system)
  * @param logFile        where a background daemon writes its log
  * @param auditInterval  time between two audits of the files against /proc; zero: none
+ * @param receiveBufferBytes what to ask of the kernel as the limit of the event queue
+ *                       (SO_RCVBUFFORCE; the kernel doubles it)
  * @param fuseOptions    {@code -o} options for libfuse beyond those uproc sets itself
  * @param debug          libfuse's {@code -d}: every request logged
  * @param singleThreaded libfuse's {@code -s}: one thread serves all requests
  */
 public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFile, Duration auditInterval,
-                             List<String> fuseOptions, boolean debug, boolean singleThreaded) {
+                             int receiveBufferBytes, List<String> fuseOptions, boolean debug,
+                             boolean singleThreaded) {
 
     static final String DEFAULT_CONFIG_NAME = "/etc/uproc.conf";
     public static final Path DEFAULT_CONFIG = Path.of(DEFAULT_CONFIG_NAME);
@@ -34,11 +37,27 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
      * an unexplained reason is wrong for a minute at most.
      */
     public static final Duration DEFAULT_AUDIT_INTERVAL = Duration.ofSeconds(60);
+    /**
+     * The event queue's limit asked of the kernel: 16 MiB, which the kernel doubles. A queued
+     * proc event costs 832 bytes of it on x86-64 (the skb's truesize, not the 92-byte
+     * datagram; measured with /proc/net/netlink's Rmem), so the queue holds some 40,000
+     * events, a burst of 13,000 short commands while the daemon is busy or descheduled. It is
+     * a limit, not an allocation: memory is taken only by events that wait.
+     */
+    public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 16 << 20;
+    /**
+     * Below this a value is far more likely a unit forgotten ({@code rcvbuf=16} for 16M) than
+     * meant: 64 KiB holds some 150 events, which one {@code make -j} outruns.
+     */
+    static final int MIN_RECEIVE_BUFFER_BYTES = 64 << 10;
+    /** The kernel caps the request at INT_MAX / 2 (net/core/sock.c, __sock_set_rcvbuf). */
+    static final int MAX_RECEIVE_BUFFER_BYTES = 1 << 30;
 
     /** {@code -o} keys uproc itself understands. */
     public static final String CONFIG_FILE = "config_file";
     public static final String LOG_FILE = "log_file";
     public static final String AUDIT_INTERVAL = "audit_interval";
+    public static final String RECEIVE_BUFFER = "rcvbuf";
 
     /**
      * Options uproc always mounts with. direct_io: reads bypass the page cache, so no reader
@@ -62,14 +81,15 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
      * Sorts the {@code -o} options (already split at commas) into uproc's own and libfuse's.
      *
      * @throws StartFailure ({@link ExitCode#USAGE}) for an empty file name, an audit interval
-     *                      that is not a number of seconds, or an option that would undo one
-     *                      uproc sets itself
+     *                      that is not a number of seconds, a receive buffer that is not a size
+     *                      in range, or an option that would undo one uproc sets itself
      */
     public static DaemonSettings of(String mountPoint, List<String> options, boolean debug, boolean singleThreaded)
             throws StartFailure {
         Path config = null;
         Path log = DEFAULT_LOG;
         Duration audit = DEFAULT_AUDIT_INTERVAL;
+        int receiveBuffer = DEFAULT_RECEIVE_BUFFER_BYTES;
         List<String> fuse = new ArrayList<>();
         for (String option : options) {
             if (option.isEmpty()) {
@@ -91,6 +111,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
                 }
             } else if (key.equals(AUDIT_INTERVAL)) {
                 audit = seconds(key, value);
+            } else if (key.equals(RECEIVE_BUFFER)) {
+                receiveBuffer = bytes(key, value);
             } else if (FIXED_KEYS.contains(key)) {
                 throw new StartFailure(ExitCode.USAGE, "-o " + option + " cannot be used: uproc mounts with "
                         + String.join(",", FIXED_OPTIONS) + " so that no size or list is ever served stale");
@@ -98,7 +120,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
                 fuse.add(option);
             }
         }
-        return new DaemonSettings(MountPoint.of(mountPoint), config, log, audit, fuse, debug, singleThreaded);
+        return new DaemonSettings(MountPoint.of(mountPoint), config, log, audit, receiveBuffer, fuse, debug,
+                singleThreaded);
     }
 
     /** A whole number of seconds, 0 or more (at most Integer.MAX_VALUE: 68 years). */
@@ -108,6 +131,37 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
         }
         throw new StartFailure(ExitCode.USAGE, "-o " + key + (value == null ? "" : "=" + value) + ": expected a "
                 + "whole number of seconds (0 turns the audit off), e.g. -o " + key + "=300");
+    }
+
+    /**
+     * A size in bytes, with an optional K, M or G (1024, 1024², 1024³), from
+     * {@value #MIN_RECEIVE_BUFFER_BYTES} to {@value #MAX_RECEIVE_BUFFER_BYTES}.
+     */
+    private static int bytes(String key, String value) throws StartFailure {
+        String usage = "-o " + key + (value == null ? "" : "=" + value) + ": ";
+        if (value == null || !value.matches("[0-9]{1,10}[KkMmGg]?")) {
+            throw new StartFailure(ExitCode.USAGE, usage + "expected a size in bytes, with an optional K, M or G, "
+                    + "e.g. -o " + key + "=64M");
+        }
+        char unit = Character.toUpperCase(value.charAt(value.length() - 1));
+        int shift = switch (unit) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 0;
+        };
+        long size = Long.parseLong(shift == 0 ? value : value.substring(0, value.length() - 1));
+        if (size > (long) MAX_RECEIVE_BUFFER_BYTES >> shift) {
+            throw new StartFailure(ExitCode.USAGE, usage + "the kernel allows at most 1G");
+        }
+        size <<= shift;
+        if (size < MIN_RECEIVE_BUFFER_BYTES) {
+            String meant = shift == 0 && size > 0 && size <= MAX_RECEIVE_BUFFER_BYTES >> 20
+                    ? " (for " + size + " MiB: -o " + key + "=" + size + "M)" : "";
+            throw new StartFailure(ExitCode.USAGE, usage + size + " bytes would hold some " + size / 416
+                    + " events; give at least 64K" + meant);
+        }
+        return (int) size;
     }
 
     /** Whether libfuse was told it may mount over files ({@code -o nonempty}). */
@@ -145,6 +199,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
         args.add(LOG_FILE + "=" + logFile);
         args.add("-o");
         args.add(AUDIT_INTERVAL + "=" + auditInterval.toSeconds());
+        args.add("-o");
+        args.add(RECEIVE_BUFFER + "=" + receiveBufferBytes);
         for (String option : fuseOptions) {
             args.add("-o");
             args.add(option);

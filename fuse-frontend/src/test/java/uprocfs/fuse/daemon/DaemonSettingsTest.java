@@ -21,6 +21,7 @@ class DaemonSettingsTest {
         assertNull(s.configFile());
         assertEquals(Path.of("/var/log/uproc.log"), s.logFile());
         assertEquals(Duration.ofSeconds(60), s.auditInterval());
+        assertEquals(16 << 20, s.receiveBufferBytes());
         assertEquals(List.of(), s.fuseOptions());
     }
 
@@ -28,8 +29,9 @@ class DaemonSettingsTest {
     void uprocsOwnOptionsAreTakenOutAndTheRestGoToFuse() throws StartFailure {
         DaemonSettings s = DaemonSettings.of("/uproc",
                 List.of("allow_other", "config_file=/etc/u.conf", "", "log_file=/tmp/u.log", "nonempty",
-                        "audit_interval=300"), false, false);
+                        "audit_interval=300", "rcvbuf=4M"), false, false);
         assertEquals(Path.of("/etc/u.conf"), s.configFile());
+        assertEquals(4 << 20, s.receiveBufferBytes());
         assertEquals(Duration.ofSeconds(300), s.auditInterval());
         assertEquals(Path.of("/tmp/u.log"), s.logFile());
         assertEquals(List.of("allow_other", "nonempty"), s.fuseOptions());
@@ -77,11 +79,12 @@ class DaemonSettingsTest {
 
     @Test
     void foregroundArgumentsRunTheSameSettingsFromAnyDirectory() throws StartFailure {
-        DaemonSettings s = DaemonSettings.of("mnt", List.of("config_file=u.conf", "allow_other", "audit_interval=0"),
-                true, true);
+        DaemonSettings s = DaemonSettings.of("mnt", List.of("config_file=u.conf", "allow_other", "audit_interval=0",
+                "rcvbuf=256K"), true, true);
         String cwd = Path.of("").toAbsolutePath().toString();
         assertEquals(List.of("-f", "-o", "config_file=" + cwd + "/u.conf", "-o", "log_file=/var/log/uproc.log",
-                "-o", "audit_interval=0", "-o", "allow_other", "-d", "-s", "--", cwd + "/mnt"), s.foregroundArguments());
+                "-o", "audit_interval=0", "-o", "rcvbuf=262144", "-o", "allow_other", "-d", "-s", "--", cwd + "/mnt"),
+                s.foregroundArguments());
     }
 
     @Test
@@ -98,6 +101,36 @@ class DaemonSettingsTest {
             assertEquals(ExitCode.USAGE, f.exitCode());
             assertEquals("-o " + option + ": expected a whole number of seconds (0 turns the audit off), "
                     + "e.g. -o audit_interval=300", f.getMessage());
+        }
+    }
+
+    @Test
+    void aReceiveBufferIsBytesOrKMOrGFrom64KTo1G() throws StartFailure {
+        for (String[] given : new String[][] {{"65536", "65536"}, {"64K", "65536"}, {"64k", "65536"},
+                {"16M", "16777216"}, {"1G", "1073741824"}, {"1073741824", "1073741824"}, {"1024M", "1073741824"}}) {
+            assertEquals(Integer.parseInt(given[1]), DaemonSettings.of("/uproc", List.of("rcvbuf=" + given[0]), false,
+                    false).receiveBufferBytes(), given[0]);
+        }
+    }
+
+    @Test
+    void aReceiveBufferOutOfRangeOrNotASizeIsAUsageErrorThatSaysWhatToWrite() {
+        String notASize = ": expected a size in bytes, with an optional K, M or G, e.g. -o rcvbuf=64M";
+        for (String[] refused : new String[][] {
+                {"rcvbuf", notASize}, {"rcvbuf=", notASize}, {"rcvbuf=-1", notASize}, {"rcvbuf=16MB", notASize},
+                {"rcvbuf=1.5M", notASize}, {"rcvbuf= 16M", notASize}, {"rcvbuf=99999999999", notASize},
+                {"rcvbuf=16", ": 16 bytes would hold some 0 events; give at least 64K (for 16 MiB: -o rcvbuf=16M)"},
+                {"rcvbuf=65535", ": 65535 bytes would hold some 157 events; give at least 64K"},
+                {"rcvbuf=63K", ": 64512 bytes would hold some 155 events; give at least 64K"},
+                {"rcvbuf=0", ": 0 bytes would hold some 0 events; give at least 64K"},
+                {"rcvbuf=2G", ": the kernel allows at most 1G"},
+                {"rcvbuf=1025M", ": the kernel allows at most 1G"},
+                {"rcvbuf=1073741825", ": the kernel allows at most 1G"},
+                {"rcvbuf=9999999999K", ": the kernel allows at most 1G"}}) {
+            StartFailure f = assertThrows(StartFailure.class, () -> DaemonSettings.of("/uproc", List.of(refused[0]),
+                    false, false));
+            assertEquals(ExitCode.USAGE, f.exitCode());
+            assertEquals("-o " + refused[0] + refused[1], f.getMessage());
         }
     }
 }
