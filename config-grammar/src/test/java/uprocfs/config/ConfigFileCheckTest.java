@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import uprocfs.testing.RootEnvironment;
 
 /** Which files the daemon agrees to read its configuration from. */
 class ConfigFileCheckTest {
@@ -89,7 +90,7 @@ class ConfigFileCheckTest {
     @Test
     void deviceIsNotAConfigFile() {
         Path device = Path.of("/dev/zero");
-        assumeTrue(Files.exists(device));
+        assumeTrue(Files.exists(device), "needs " + device);
         assertEquals("/dev/zero: is a character device, not a config file: give the path of a regular file"
                 + " (or - for standard input)", refusal(device, AS_ROOT));
     }
@@ -97,7 +98,7 @@ class ConfigFileCheckTest {
     @Test
     void fifoIsNotAConfigFile() throws Exception {
         Path fifo = dir.resolve("fifo");
-        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo failed");
         assertEquals(fifo + ": is a FIFO, not a config file: give the path of a regular file"
                 + " (or - for standard input)", refusal(fifo, AS_USER));
     }
@@ -136,7 +137,7 @@ class ConfigFileCheckTest {
             sparse.setLength(ConfigLoader.MAX_BYTES + 1L);
         }
         Path fifo = dir.resolve("fifo");
-        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo failed");
         for (Path refused : List.of(dir.resolve("absent.conf"), dir, huge, fifo)) {
             assertEquals(refusal(refused, AS_USER), assertThrows(ConfigException.class,
                     () -> ConfigLoader.verifyReadable(refused, AS_USER)).getMessage());
@@ -163,8 +164,8 @@ class ConfigFileCheckTest {
         return assertThrows(ConfigException.class, () -> ConfigLoader.load(file, check)).getMessage();
     }
 
-    private static void assumeRoot() throws IOException {
-        assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")),
-                "ownership rules are checked against a root-owned file, which only root can create");
+    private static void assumeRoot() {
+        RootEnvironment.assumeRoot("ownership rules are checked against a root-owned file, which only root can "
+                + "create");
     }
 }

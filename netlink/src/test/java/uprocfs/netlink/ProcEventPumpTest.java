@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static uprocfs.netlink.RootEnvironment.destroy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,19 +15,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import uprocfs.core.event.EventKind;
+import uprocfs.testing.Deadline;
+import uprocfs.testing.RootEnvironment;
 
 /** The event thread against the real kernel: needs root. */
 @Tag("root")
 class ProcEventPumpTest {
+    private static final int PACED_THREADS = 1_000;
+    private static final long PACE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     @BeforeEach
     void needsRoot() {
-        RootEnvironment.assumeRoot();
+        RootEnvironment.assumeRoot(ProcEventSourceTest.WHY_ROOT);
     }
 
     @Test
@@ -107,13 +112,11 @@ class ProcEventPumpTest {
             try {
                 new ProcessBuilder("/bin/true").start().waitFor(5, TimeUnit.SECONDS);
                 firstBatch.get(10, TimeUnit.SECONDS);
-                // The pump now sleeps for 2 s: five processes come and go meanwhile.
+                // The pump now sleeps for 2 s: five processes, forked at once by one shell, come
+                // and go meanwhile (in some milliseconds, a hundredth of the sleep).
                 Set<Integer> ours = new HashSet<>();
-                for (int i = 0; i < 5; i++) {
-                    Process child = new ProcessBuilder("/bin/true").start();
-                    child.waitFor(5, TimeUnit.SECONDS);
-                    ours.add((int) child.pid());
-                }
+                ShortLived.run("five processes at once", "for i in 1 2 3 4 5; do /bin/true & echo $!; done; wait")
+                    .forEach(pid -> ours.add(Integer.valueOf(pid)));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 int batchesWithOurs;
                 Set<Integer> seen = new HashSet<>();
@@ -142,33 +145,50 @@ class ProcEventPumpTest {
         }
     }
 
+    /**
+     * A stream of 2 events a millisecond, paced by the clock, not by how fast the machine
+     * forks: four times the density that lengthens the gathering, and sparse enough that a
+     * pump which kept reading every millisecond would find two or three events a read.
+     */
     @Test
     void aSustainedStreamOfEventsIsReadInFewLargeBatches() throws Exception {
         AtomicInteger batches = new AtomicInteger();
         AtomicInteger events = new AtomicInteger();
+        Set<Integer> exited = ConcurrentHashMap.newKeySet();
         try (ProcEventSource source = ProcEventSource.open(16 << 20)) {
             ProcEventPump pump = new ProcEventPump(source, 4096, batch -> {
                 batches.incrementAndGet();
                 events.addAndGet(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    if (batch.kind(i) == EventKind.EXIT && batch.pid(i) == batch.tgid(i)) {
+                        exited.add(batch.pid(i));
+                    }
+                }
             }, failure -> { });
             pump.start();
             try {
-                // 300 short commands, one after the other: a fork, an exec and an exit every
-                // millisecond or two, for a second or more.
-                Process storm = new ProcessBuilder("/bin/sh", "-c",
-                    "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done").start();
-                try {
-                    assertTrue(storm.waitFor(60, TimeUnit.SECONDS), "300 short processes ran");
-                } finally {
-                    destroy(storm);
+                long start = System.nanoTime();
+                for (int i = 0; i < PACED_THREADS; i++) {
+                    // A thread's start and end are a FORK and an EXIT event (child_pid != child_tgid).
+                    Thread t = new Thread(() -> { });
+                    t.start();
+                    t.join();
+                    long next = start + (i + 1) * PACE_NANOS;
+                    LockSupport.parkNanos(next - System.nanoTime());
                 }
-                Thread.sleep(3 * ProcEventPump.LONGEST_GATHER.toMillis());
+                Deadline.printLoad(PACED_THREADS + " threads, one a millisecond", start);
+                // The proc connector delivers in order: once this process's exit is handled, so
+                // is every thread's before it.
+                Process last = new ProcessBuilder("/bin/true").start();
+                int pid = (int) last.pid();
+                Deadline.await("the pump hands over the exit of " + pid, () ->
+                    exited.contains(pid) ? null : "not yet");
             } finally {
                 pump.stop();
             }
         }
-        // Read per datagram, or every millisecond, a batch would hold one to three events.
-        assertTrue(events.get() >= 900, events.get() + " events");
+        System.out.printf("pump: %d events in %d batches%n", events.get(), batches.get());
+        assertTrue(events.get() >= 2 * PACED_THREADS, events.get() + " events");
         assertTrue(events.get() >= 8 * batches.get(),
             events.get() + " events came in " + batches.get() + " batches: the gathering interval did not grow");
     }

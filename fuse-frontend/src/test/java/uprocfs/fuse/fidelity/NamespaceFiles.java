@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import uprocfs.fuse.it.Deadline;
 import uprocfs.fuse.it.GroundTruth;
+import uprocfs.testing.Deadline;
 
 /**
  * The files of a mounted uprocfs, read the way a user reads them and compared with ground

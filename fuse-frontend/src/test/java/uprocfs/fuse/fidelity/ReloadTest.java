@@ -16,11 +16,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import uprocfs.fuse.it.Deadline;
-import uprocfs.fuse.it.RootEnvironment;
 import uprocfs.fuse.it.Scratch;
 import uprocfs.fuse.it.Sleepers;
 import uprocfs.fuse.it.Uproc;
+import uprocfs.testing.Deadline;
+import uprocfs.testing.RootEnvironment;
 
 /**
  * SIGHUP swaps the configuration as a whole, from the task table, without a rescan: new

@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.it.MountedDaemonTest;
-import uprocfs.fuse.it.Deadline;
 import uprocfs.fuse.it.ProcessResult;
-import uprocfs.fuse.it.RootEnvironment;
 import uprocfs.fuse.it.Scratch;
 import uprocfs.fuse.it.Uproc;
+import uprocfs.testing.Deadline;
+import uprocfs.testing.RootEnvironment;
 
 /**
  * A process's name is what {@code cmd} rules match, and it changes without an exec: by
@@ -170,22 +170,14 @@ class RenameTest extends MountedDaemonTest {
 
     /** Compiles the leaderless program with gcc, or skips the test where there is no gcc. */
     private Path compileLeaderless() throws IOException {
-        assumeTrue(onPath("gcc"), "skipped: needs gcc to build a program whose main thread calls pthread_exit");
+        assumeTrue(RootEnvironment.onPath("gcc"), "needs gcc to build a program whose main thread calls pthread_exit "
+                + "(tools/install-deps installs it)");
         Path source = scratch.dir.resolve("leaderless.c");
         Path binary = scratch.dir.resolve(LEADERLESS_NAME);
         Files.writeString(source, LEADERLESS_C, StandardCharsets.US_ASCII);
         ProcessResult cc = ProcessResult.of("gcc", "-O", "-pthread", "-o", binary.toString(), source.toString());
         assertEquals(0, cc.exitCode(), "gcc: " + cc);
         return binary;
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String read(Path file) {

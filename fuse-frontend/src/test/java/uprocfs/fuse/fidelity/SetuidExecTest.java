@@ -12,13 +12,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import uprocfs.fuse.it.MountedDaemonTest;
-import uprocfs.fuse.it.Deadline;
 import uprocfs.fuse.it.GroundTruth;
+import uprocfs.fuse.it.MountedDaemonTest;
 import uprocfs.fuse.it.ProcessResult;
-import uprocfs.fuse.it.RootEnvironment;
 import uprocfs.fuse.it.Scratch;
 import uprocfs.fuse.it.Uproc;
+import uprocfs.testing.Deadline;
 
 /**
  * An exec of a setuid (setgid) binary changes the effective uid (gid) with no UID (GID)
@@ -94,7 +93,7 @@ class SetuidExecTest extends MountedDaemonTest {
             assertEquals(0, chmod.exitCode(), chmod.toString());
             return binary;
         }
-        assumeTrue(false, "skipped: " + candidates + " are all on filesystems mounted nosuid");
+        assumeTrue(false, "needs a filesystem that honours setuid bits: " + candidates + " are all mounted nosuid");
         return null;
     }
 

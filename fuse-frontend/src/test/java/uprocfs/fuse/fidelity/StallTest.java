@@ -15,12 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import uprocfs.fuse.it.Deadline;
 import uprocfs.fuse.it.GroundTruth;
 import uprocfs.fuse.it.ProcessResult;
-import uprocfs.fuse.it.RootEnvironment;
 import uprocfs.fuse.it.Scratch;
 import uprocfs.fuse.it.Uproc;
+import uprocfs.testing.Deadline;
+import uprocfs.testing.RootEnvironment;
 
 /**
  * Events are lost when the daemon falls behind: the kernel drops what no longer fits in the

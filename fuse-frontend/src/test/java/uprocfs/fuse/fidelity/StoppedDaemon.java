@@ -3,8 +3,8 @@ package uprocfs.fuse.fidelity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import uprocfs.fuse.it.Deadline;
 import uprocfs.fuse.it.Uproc;
+import uprocfs.testing.Deadline;
 
 /**
  * A daemon frozen with SIGSTOP: the kernel goes on queueing its events (and drops them once

@@ -11,10 +11,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import uprocfs.fuse.it.Deadline;
-import uprocfs.fuse.it.RootEnvironment;
 import uprocfs.fuse.it.Scratch;
 import uprocfs.fuse.it.Uproc;
+import uprocfs.testing.RootEnvironment;
 
 /**
  * Under load, every file still tells the truth: two fork/exec storms run while 2,000

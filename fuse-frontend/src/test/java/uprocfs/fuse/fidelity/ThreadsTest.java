@@ -22,10 +22,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.it.MountedDaemonTest;
-import uprocfs.fuse.it.Deadline;
-import uprocfs.fuse.it.RootEnvironment;
 import uprocfs.fuse.it.Scratch;
 import uprocfs.fuse.it.Uproc;
+import uprocfs.testing.Deadline;
 
 /**
  * The files list processes, never threads: a thread's fork and exit are events like a

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.ExitCode;
+import uprocfs.testing.Deadline;
 
 /** The periodic audit of a real daemon against the real /proc: it runs, it finds nothing, it stops. */
 @Tag("root")

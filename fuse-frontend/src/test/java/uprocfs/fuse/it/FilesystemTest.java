@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import uprocfs.testing.Deadline;
 
 /**
  * The mounted filesystem against the real kernel: files compared with /proc as read by the

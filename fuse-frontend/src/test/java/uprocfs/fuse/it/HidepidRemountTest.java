@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.fs.HidePid;
+import uprocfs.testing.Deadline;
+import uprocfs.testing.RootEnvironment;
 
 /**
  * The files under /proc's hidepid option, with the real /proc remounted for the duration of

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.ExitCode;
+import uprocfs.testing.Deadline;
+import uprocfs.testing.RootEnvironment;
 
 /**
  * The daemon's life as an administrator drives it: starting in the background, refusing

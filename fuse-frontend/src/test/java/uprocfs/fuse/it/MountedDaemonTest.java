@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
+import uprocfs.testing.RootEnvironment;
 
 /**
  * What a test against a real daemon sets up, and leaves nothing of: a scratch directory

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import uprocfs.testing.Deadline;
 
 /** {@code .status} on a real mount, read as scripts and shells read it, by root and by others. */
 @Tag("root")

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import uprocfs.fuse.Main;
+import uprocfs.testing.Deadline;
 
 /**
  * The uproc command, run as root would run it: a JVM of its own on this test's class path,
