@@ -8,12 +8,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import uprocfs.testing.Deadline;
 
 /**
  * Processes that come and go as fast as a shell can fork them, under one uid: loops of
- * {@code sh} (dash on Debian, whose fork is the cheapest at hand: two loops of
- * {@code (:)} make some 10,000 fork/exit pairs a second on two cores, bash about half as
- * many, a ProcessBuilder per process a tenth), each started with {@code setpriv}.
+ * {@code sh} (dash on Debian, whose fork is the cheapest at hand: two loops of {@code (:)}
+ * make from 600 to 16,000 fork/exit pairs a second on this project's 2-core machines, bash
+ * about half as many, a ProcessBuilder per process a tenth), each started with
+ * {@code setpriv}. How fast is the machine's business: a test waits for a churn's end as
+ * load ({@link Deadline#LOAD}) and is told how long it took.
  *
  * <p>A loop is never killed while it runs, except as a last resort: its child of the moment
  * would become an orphan, and where PID 1 does not reap, a zombie for good. Loops end by
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class Churn implements AutoCloseable {
     private final List<Process> loops = new ArrayList<>();
     private final Path stopFile;
+    private final long startedNanos = System.nanoTime();
 
     private Churn(Path stopFile) {
         this.stopFile = stopFile;
@@ -62,8 +66,18 @@ final class Churn implements AutoCloseable {
         }
     }
 
-    /** Waits until every loop has ended by itself; fails if one did not within {@code limit}. */
-    void awaitEnd(Duration limit) {
+    /**
+     * Waits until every loop has ended by itself, up to {@link Deadline#LOAD}, and prints how
+     * long the churn took as "load: WHAT in N ms".
+     */
+    void awaitEnd(String what) {
+        awaitEnd();
+        Deadline.printLoad(what, startedNanos);
+    }
+
+    /** Waits until every loop has ended by itself; fails if one did not within {@link Deadline#LOAD}. */
+    private void awaitEnd() {
+        Duration limit = Deadline.LOAD;
         long deadline = System.nanoTime() + limit.toNanos();
         try {
             for (Process p : loops) {
@@ -88,7 +102,7 @@ final class Churn implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("cannot create " + stopFile, e);
         }
-        awaitEnd(Duration.ofSeconds(20));
+        awaitEnd();
     }
 
     /** Stops the loops; kills, by PID, one that does not end. */

@@ -1,5 +1,6 @@
 package uprocfs.fuse.fidelity;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,8 +27,10 @@ import uprocfs.testing.RootEnvironment;
  * Events are lost when the daemon falls behind: the kernel drops what no longer fits in the
  * socket's receive queue and says only that something was dropped (ENOBUFS). The daemon
  * must then resynchronize with /proc, so that the files tell the truth again soon after,
- * stay true, and say that it happened. Here the daemon is frozen with SIGSTOP while far more
- * happens than its 16 MiB queue holds (about 21,000 fork/exit pairs on this kernel).
+ * stay true, and say that it happened. Here the daemon is frozen with SIGSTOP, with a queue
+ * made small ({@code -o rcvbuf}), and processes fork and exit until the kernel reports that
+ * it dropped events for the daemon's socket ({@link ConnectorQueue}): the overflow is made
+ * certain and checked, at whatever speed the machine forks.
  */
 @Tag("root")
 class StallTest {
@@ -44,12 +47,33 @@ class StallTest {
     /** What Daemon logs after an overflow. */
     private static final String RESYNC_LOGGED = "events were lost (the kernel's queue overflowed): resynchronized "
             + "with /proc";
+    /**
+     * A queue the kernel doubles to 512 KiB: some 630 events of 832 bytes, which two fork
+     * loops fill in a few hundred pairs.
+     */
+    private static final String SMALL_QUEUE = "rcvbuf=256K";
+    /** Processes started during the stall, each a FORK and an EXEC that the kernel drops. */
+    private static final int STARTED = 200;
+    /**
+     * A queue of some 10,000 events (8 MiB granted): room for {@link #KEPT_PAIRS} fork/exit
+     * pairs and {@link #WAITING} forks, which then must all be kept.
+     */
+    private static final String QUEUE_FOR_TEN_THOUSAND = "rcvbuf=4M";
+    /**
+     * Fork/exit pairs queued before the forks of the waiting subshells: 5,000 events, more than
+     * the 4,096 the daemon applies in one batch, so that a daemon which discarded only a batch
+     * after an overflow would still apply those forks.
+     */
+    private static final int KEPT_PAIRS = 2_500;
+    /** Subshells forked by root before the overflow, which become CHANGED_UID's after it. */
+    private static final int WAITING = 200;
 
     private static final Rule MARKER = Rule.uid(MARKER_UID, "marker");
 
     private Scratch scratch;
     private Uproc uproc;
     private NamespaceFiles files;
+    private ConnectorQueue queue;
     private final List<Herd> herds = new ArrayList<>();
     private final List<Churn> churns = new ArrayList<>();
     private StoppedDaemon stopped;
@@ -82,20 +106,21 @@ class StallTest {
         Rule started = Rule.uid(STARTED_UID, "stalled");
         Rule churned = Rule.uid(CHURN_UID, "churned");
         List<Rule> rules = List.of(started, churned);
-        mount(rules);
+        mount(rules, SMALL_QUEUE);
 
         stopped = StoppedDaemon.stop(uproc);
-        long t0 = System.nanoTime();
-        forkExits(30_000);
-        long churnEnded = System.nanoTime();
+        ConnectorQueue.Reading overflowed = overflow();
         Herd herd = herd(Herd.of(STARTED_UID, STARTED_UID, "sleep"));
-        List<Integer> stalledPids = herd.spawn(3_000);
-        Deadline.await("/proc shows the 3,000 new processes", () -> {
+        long spawning = System.nanoTime();
+        List<Integer> stalledPids = herd.spawn(STARTED);
+        Deadline.printLoad(STARTED + " processes started during the stall", spawning);
+        Deadline.await("/proc shows the " + STARTED + " new processes", () -> {
             List<Integer> truth = GroundTruth.runningPids(started::matches);
             return truth.containsAll(stalledPids) ? null : truth.size() + " so far";
         });
-        System.out.printf("stall: 30,000 fork/exit pairs in %d ms, 3,000 processes started in %d ms%n",
-                (churnEnded - t0) / 1_000_000, (System.nanoTime() - churnEnded) / 1_000_000);
+        ConnectorQueue.Reading after = queue.read();
+        assertTrue(after.drops() - overflowed.drops() >= STARTED, "the kernel dropped the forks of the "
+                + STARTED + " new processes, so only a resync can find them: " + overflowed + ", then " + after);
 
         resumeAndAwaitTruth(rules);
         List<Integer> pgrep = pgrep(STARTED_UID);
@@ -108,58 +133,80 @@ class StallTest {
 
     /**
      * The kernel reports ENOBUFS before the datagrams still queued, and those are older than
-     * any rescan made after it. Here 1,000 subshells are forked by root while the queue still
-     * has room (their FORK events are kept), and become sleeps of {@link #CHANGED_UID} after it
-     * overflowed (their UID, GID and EXEC events are lost): the rescan finds them right, and a
-     * FORK applied after it would make them root's again, with nothing left to repair it.
+     * any rescan made after it. Here {@value #WAITING} subshells are forked by root while the
+     * queue still has room (their FORK events are kept, behind more events than a batch), and
+     * become sleeps of {@link #CHANGED_UID} after it overflowed (their UID, GID and EXEC events
+     * are lost): the rescan finds them right, and a FORK applied after it would make them
+     * root's again, with nothing left to repair it.
      */
     @Test
     void eventsQueuedBeforeAnOverflowDoNotUndoTheResync() throws IOException {
         Rule changed = Rule.uid(CHANGED_UID, "changed");
         Rule churned = Rule.uid(CHURN_UID, "churned");
         List<Rule> rules = List.of(changed, churned);
-        mount(rules);
+        mount(rules, QUEUE_FOR_TEN_THOUSAND);
         Path fifo = scratch.dir.resolve("go");
         ProcessResult mkfifo = ProcessResult.of("mkfifo", "-m", "600", fifo.toString());
         assertTrue(mkfifo.exitCode() == 0, mkfifo.toString());
 
         stopped = StoppedDaemon.stop(uproc);
-        // Kept: more events than a daemon would apply in one go before looking at the loss.
-        forkExits(10_000);
-        // Kept: the forks of 1,000 subshells of root, each waiting for a line from the fifo.
+        Churn kept = churn(Churn.forkExits(CHURN_UID, CHURN_LOOPS, KEPT_PAIRS / CHURN_LOOPS));
+        kept.awaitEnd(KEPT_PAIRS + " fork/exit pairs queued");
         Herd herd = herd(Herd.ofCommandLine(0, 0, "{ read -r _ < '" + fifo + "'; exec setpriv --reuid=" + CHANGED_UID
                 + " --regid=" + CHANGED_UID + " --clear-groups sleep 1000; }"));
-        List<Integer> waiting = herd.spawn(1_000);
-        // Overflows the queue: every event from here on is lost.
-        forkExits(20_000);
+        List<Integer> waiting = herd.spawn(WAITING);
+        ConnectorQueue.Reading queued = queue.read();
+        assertEquals(0, queued.drops(), "the queue kept every event so far, the forks of the " + WAITING
+                + " subshells last: " + queued);
+
+        ConnectorQueue.Reading overflowed = overflow();
         try (OutputStream go = Files.newOutputStream(fifo)) {
             // One line each (bash reads a fifo a byte at a time); open until all have read theirs.
             go.write("\n".repeat(waiting.size()).getBytes(StandardCharsets.US_ASCII));
             go.flush();
-            Deadline.await("the 1,000 subshells become sleeps of " + CHANGED_UID, Duration.ofSeconds(30), () -> {
+            Deadline.awaitLoad("the " + WAITING + " subshells become sleeps of " + CHANGED_UID, () -> {
                 List<Integer> truth = GroundTruth.runningPids(s -> changed.matches(s) && s.name().equals("sleep"));
                 return truth.containsAll(waiting) ? null : truth.size() + " so far";
             });
         }
+        ConnectorQueue.Reading after = queue.read();
+        assertTrue(after.drops() - overflowed.drops() >= WAITING, "the kernel dropped the exec and id events of "
+                + "the " + WAITING + " subshells: " + overflowed + ", then " + after);
 
         resumeAndAwaitTruth(rules);
         assertTrue(files.pids(changed.name()).containsAll(waiting));
         assertResyncReported();
     }
 
-    private void mount(List<Rule> rules) {
+    private void mount(List<Rule> rules, String receiveBuffer) {
         List<Rule> all = new ArrayList<>(rules);
         all.add(MARKER);
         scratch.config(Rule.config(all));
-        uproc = Uproc.foreground(scratch);
+        uproc = Uproc.foreground(scratch, "-o", receiveBuffer);
         files = new NamespaceFiles(scratch.mnt);
         files.awaitTruth("the files start out right", Deadline.DEFAULT, rules);
+        queue = ConnectorQueue.of(uproc.pid());
     }
 
-    private void forkExits(int pairs) {
-        Churn churn = Churn.forkExits(CHURN_UID, CHURN_LOOPS, pairs / CHURN_LOOPS);
+    /**
+     * Forks and exits processes until the kernel has dropped events for the stopped daemon's
+     * socket, and returns the queue as it then is: congested, dropping every event from here.
+     */
+    private ConnectorQueue.Reading overflow() {
+        Churn churn = churn(Churn.untilStopped(scratch.dir.resolve("stop-churn"), CHURN_UID, "(:)", "(:)"));
+        Deadline.awaitLoad("fork/exit pairs until the daemon's queue overflowed", () -> {
+            ConnectorQueue.Reading now = queue.read();
+            return now.drops() > 0 ? null : now.toString();
+        });
+        churn.stop();
+        ConnectorQueue.Reading overflowed = queue.read();
+        System.out.println("stall: the daemon's queue overflowed: " + overflowed);
+        return overflowed;
+    }
+
+    private Churn churn(Churn churn) {
         churns.add(churn);
-        churn.awaitEnd(Duration.ofSeconds(60));
+        return churn;
     }
 
     private Herd herd(Herd herd) {
@@ -188,6 +235,8 @@ class StallTest {
         Deadline.await("the daemon reports the overflow and the resync", () ->
                 scratch.logText().contains(RESYNC_LOGGED) ? null : "log:\n" + scratch.logText());
         StatusFile status = StatusFile.read(scratch.mnt);
+        System.out.printf("stall: .status says overflows %d, resyncs %d, resync_repairs %d%n",
+                status.number("overflows"), status.number("resyncs"), status.number("resync_repairs"));
         assertTrue(status.number("overflows") > 0, ".status: " + status);
         assertTrue(status.number("resyncs") > 0, ".status: " + status);
     }

@@ -121,6 +121,13 @@ class StatusFileTest extends MountedDaemonTest {
     }
 
     @Test
+    void theReceiveBufferAskedForWithRcvbufIsGrantedDoubledAsTheKernelCountsIt() {
+        scratch.config("uid 60130 u60130\n");
+        uproc = Uproc.foreground(scratch, "-o", "rcvbuf=64K");
+        assertEquals(Integer.toString(2 * 64 * 1024), status(scratch.mnt).get("receive_buffer_bytes"));
+    }
+
+    @Test
     void reloadsAndFailedReloadsAreCounted() throws IOException {
         scratch.config("uid 60134 u60134\n");
         uproc = Uproc.foreground(scratch);
