@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import uprocfs.testing.Deadline;
 
 /**
  * Thousands of long-lived processes under one uid and gid, forked by a shepherd: a bash
@@ -120,7 +121,7 @@ final class Herd implements AutoCloseable {
         } finally {
             try {
                 commands.close();
-                if (!shepherd.waitFor(10, TimeUnit.SECONDS)) {
+                if (!shepherd.waitFor(Deadline.LOAD.toSeconds(), TimeUnit.SECONDS)) {
                     shepherd.destroyForcibly();
                     shepherd.waitFor();
                 }

@@ -118,7 +118,7 @@ class RenameTest extends MountedDaemonTest {
         names.write((name + "\n").getBytes(StandardCharsets.US_ASCII));
         names.flush();
         Path comm = Path.of("/proc", Integer.toString(pid), "comm");
-        Deadline.await(pid + " renames itself " + name, () -> {
+        Deadline.awaitLoad(pid + " renames itself " + name, () -> {
             try {
                 String now = Files.readString(comm).strip();
                 return now.equals(name) ? null : "comm is " + now;
@@ -149,7 +149,7 @@ class RenameTest extends MountedDaemonTest {
                 .readLine();
         assertEquals("ready", ready);
         Path status = Path.of("/proc", Integer.toString(pid), "status");
-        Deadline.await("the leader of " + pid + " exits while its other thread runs", () -> {
+        Deadline.awaitLoad("the leader of " + pid + " exits while its other thread runs", () -> {
             String text = read(status);
             return text.contains("State:\tZ") && text.contains("Threads:\t2") ? null : text;
         });
@@ -162,7 +162,7 @@ class RenameTest extends MountedDaemonTest {
         assertNull(files.mismatch(rules));
 
         started.getOutputStream().close();
-        assertTrue(started.waitFor(10, TimeUnit.SECONDS), "the process ends with its last thread");
+        assertTrue(started.waitFor(Deadline.LOAD.toSeconds(), TimeUnit.SECONDS), "the process ends with its last thread");
         assertEquals(0, started.exitValue());
         files.awaitTruth("the process leaves with its last thread", Deadline.DEFAULT, rules);
         assertEquals(List.of(), files.pids(leaderless.name()));

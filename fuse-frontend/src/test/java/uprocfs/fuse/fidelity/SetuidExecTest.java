@@ -54,7 +54,7 @@ class SetuidExecTest extends MountedDaemonTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         int pid = (int) started.pid();
-        Deadline.await(pid + " runs the setuid binary", () ->
+        Deadline.awaitLoad(pid + " runs the setuid binary", () ->
                 GroundTruth.runningPids(s -> s.euid() == OWNER && s.egid() == GROUP).contains(pid) ? null
                         : "not yet: " + ProcessResult.of("cat", "/proc/" + pid + "/status").out());
         String ids = ProcessResult.of("ps", "-o", "ruid=,euid=,rgid=,egid=", "-p", Integer.toString(pid)).out();

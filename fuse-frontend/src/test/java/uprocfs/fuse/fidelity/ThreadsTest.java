@@ -11,13 +11,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -108,7 +106,7 @@ class ThreadsTest extends MountedDaemonTest {
         // Every PID the files show while the JVM starts its threads, and they rename themselves.
         Set<Integer> everListed = new TreeSet<>();
         Set<Integer> everListedAsRoot = new TreeSet<>();
-        Deadline.await("the started JVM says ready", Duration.ofSeconds(30), () -> {
+        Deadline.awaitLoad("the started JVM says ready", () -> {
             everListed.addAll(files.pids(THREADS.name()));
             everListed.addAll(files.pids(WORKERS_BY_NAME.name()));
             everListedAsRoot.addAll(files.pids(ROOT.name()));
@@ -142,7 +140,7 @@ class ThreadsTest extends MountedDaemonTest {
         assertEquals(Set.of(), threadIds, "thread ids listed as processes of the JVM's parent");
 
         started.getOutputStream().close();
-        assertTrue(started.waitFor(20, TimeUnit.SECONDS), "the started JVM ends when its input closes");
+        awaitEnd(started);
         files.awaitTruth("the JVM leaves with its threads", Deadline.DEFAULT, RULES);
         assertFalse(files.pids(THREADS.name()).contains(pid));
     }
@@ -161,18 +159,25 @@ class ThreadsTest extends MountedDaemonTest {
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
         int pid;
         try (StoppedDaemon stopped = StoppedDaemon.stop(uproc)) {
+            long starting = System.nanoTime();
             started = startThreadedJvm();
             pid = (int) started.pid();
             assertEquals("ready", firstLine(started));
+            Deadline.printLoad("the started JVM says ready", starting);
             assertTrue(taskIds(pid).size() > WORKERS, "threads of " + pid + ": " + taskIds(pid));
         }
         files.awaitTruth("the JVM is listed once the daemon catches up", Deadline.DEFAULT, RULES);
         assertEquals(List.of(pid), files.pids(THREADS.name()));
 
         started.getOutputStream().close();
-        assertTrue(started.waitFor(20, TimeUnit.SECONDS), "the started JVM ends when its input closes");
+        awaitEnd(started);
         files.awaitTruth("the JVM leaves with its threads", Deadline.DEFAULT, RULES);
         assertEquals(List.of(), files.pids(THREADS.name()));
+    }
+
+    /** Waits, as load, for the started JVM to end now that its input is closed. */
+    private static void awaitEnd(Process jvm) {
+        Deadline.awaitLoad("the started JVM ends when its input closes", () -> jvm.isAlive() ? "still running" : null);
     }
 
     private Process startThreadedJvm() throws IOException {

@@ -98,7 +98,7 @@ class LifecycleTest {
     @Test
     void backgroundStartReturnsOnlyOnceEveryFileIsFilled() {
         List<Integer> started = sleepers.start(20, 60111, 60111, "sleep");
-        Deadline.await("the sleepers run as 60111", () -> GroundTruth.pids(s -> s.euid() == 60111)
+        Deadline.awaitLoad("the sleepers run as 60111", () -> GroundTruth.pids(s -> s.euid() == 60111)
                 .containsAll(started) ? null : "not yet");
         scratch.config("uid 60111 u60111\n");
 

@@ -47,6 +47,13 @@ public final class Uproc implements AutoCloseable {
     }
 
     /**
+     * How long a daemon may take to mount: its own start is 1 to 2 s here (a JVM's start,
+     * the configuration, the /proc scan), and a machine three times slower is still far
+     * inside this.
+     */
+    private static final Duration MOUNTS = Duration.ofSeconds(60);
+
+    /**
      * Runs {@code uproc -f -o config_file=CONFIG ARGS... MNT} with its output in the scratch log,
      * and returns once the log says the filesystem is mounted (the daemon writes that only
      * after the mount answers).
@@ -66,7 +73,7 @@ public final class Uproc implements AutoCloseable {
             throw new AssertionError("cannot start uproc", e);
         }
         Uproc uproc = new Uproc(p, scratch);
-        Deadline.await("uproc -f mounts " + scratch.mnt, Duration.ofSeconds(20), () -> {
+        Deadline.await("uproc -f mounts " + scratch.mnt, MOUNTS, () -> {
             if (!p.isAlive()) {
                 throw new AssertionError("uproc exited with " + p.exitValue() + " before mounting:\n"
                         + scratch.logText());
