@@ -45,6 +45,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
      * a limit, not an allocation: memory is taken only by events that wait.
      */
     public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 16 << 20;
+    /** What one waiting event takes of the doubled limit (skb truesize, x86-64). */
+    private static final int QUEUED_EVENT_BYTES = 832;
     /**
      * Below this a value is far more likely a unit forgotten ({@code rcvbuf=16} for 16M) than
      * meant: 64 KiB holds some 150 events, which one {@code make -j} outruns.
@@ -158,8 +160,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
         if (size < MIN_RECEIVE_BUFFER_BYTES) {
             String meant = shift == 0 && size > 0 && size <= MAX_RECEIVE_BUFFER_BYTES >> 20
                     ? " (for " + size + " MiB: -o " + key + "=" + size + "M)" : "";
-            throw new StartFailure(ExitCode.USAGE, usage + size + " bytes would hold some " + size / 416
-                    + " events; give at least 64K" + meant);
+            throw new StartFailure(ExitCode.USAGE, usage + size + " bytes would hold some "
+                    + 2 * size / QUEUED_EVENT_BYTES + " events; give at least 64K" + meant);
         }
         return (int) size;
     }

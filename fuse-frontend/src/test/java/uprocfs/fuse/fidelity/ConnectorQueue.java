@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,55 +38,47 @@ final class ConnectorQueue {
     /** The queue of the proc-connector socket that process {@code pid} holds. */
     static ConnectorQueue of(long pid) {
         Set<Long> sockets = socketInodes(pid);
-        List<String[]> rows = rows();
-        String[] header = rows.get(0);
-        int eth = column(header, "Eth");
-        int inodeColumn = column(header, "Inode");
-        Long found = null;
-        for (String[] row : rows.subList(1, rows.size())) {
-            long inode = Long.parseLong(row[inodeColumn]);
-            if (row[eth].equals(CONNECTOR) && sockets.contains(inode)) {
-                if (found != null) {
-                    throw new AssertionError("process " + pid + " holds more than one NETLINK_CONNECTOR socket");
-                }
-                found = inode;
-            }
+        List<Long> found = rows().stream()
+                .filter(row -> row.get("Eth").equals(CONNECTOR))
+                .map(row -> Long.parseLong(row.get("Inode")))
+                .filter(sockets::contains)
+                .toList();
+        if (found.size() != 1) {
+            throw new AssertionError("process " + pid + " holds " + found.size() + " NETLINK_CONNECTOR sockets, "
+                    + "not one (/proc/net/netlink)");
         }
-        if (found == null) {
-            throw new AssertionError("process " + pid + " holds no NETLINK_CONNECTOR socket (/proc/net/netlink)");
-        }
-        return new ConnectorQueue(found);
+        return new ConnectorQueue(found.get(0));
     }
 
     /** The socket's row now. */
     Reading read() {
-        List<String[]> rows = rows();
-        String[] header = rows.get(0);
-        int inodeColumn = column(header, "Inode");
-        for (String[] row : rows.subList(1, rows.size())) {
-            if (Long.parseLong(row[inodeColumn]) == inode) {
-                return new Reading(Long.parseLong(row[column(header, "Rmem")]),
-                        Long.parseLong(row[column(header, "Drops")]));
+        for (Map<String, String> row : rows()) {
+            if (Long.parseLong(row.get("Inode")) == inode) {
+                return new Reading(Long.parseLong(row.get("Rmem")), Long.parseLong(row.get("Drops")));
             }
         }
         throw new AssertionError("socket " + inode + " is gone from /proc/net/netlink");
     }
 
-    private static List<String[]> rows() {
+    /** The rows of /proc/net/netlink, each by its header's column names (sk, Eth, Rmem, Drops, Inode...). */
+    private static List<Map<String, String>> rows() {
+        List<String> lines;
         try {
-            return Files.readAllLines(Path.of("/proc/net/netlink")).stream().map(l -> l.trim().split("\\s+")).toList();
+            lines = Files.readAllLines(Path.of("/proc/net/netlink"));
         } catch (IOException e) {
             throw new AssertionError("cannot read /proc/net/netlink", e);
         }
-    }
-
-    private static int column(String[] header, String name) {
-        for (int i = 0; i < header.length; i++) {
-            if (header[i].equals(name)) {
-                return i;
+        String[] header = lines.get(0).trim().split("\\s+");
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] fields = line.trim().split("\\s+");
+            Map<String, String> row = new HashMap<>();
+            for (int i = 0; i < header.length && i < fields.length; i++) {
+                row.put(header[i], fields[i]);
             }
+            rows.add(row);
         }
-        throw new AssertionError("/proc/net/netlink has no column " + name + ": " + String.join(" ", header));
+        return rows;
     }
 
     /** The inodes of the sockets among {@code /proc/PID/fd}: links that read {@code socket:[INODE]}. */

@@ -162,7 +162,8 @@ class RenameTest extends MountedDaemonTest {
         assertNull(files.mismatch(rules));
 
         started.getOutputStream().close();
-        assertTrue(started.waitFor(Deadline.LOAD.toSeconds(), TimeUnit.SECONDS), "the process ends with its last thread");
+        assertTrue(started.waitFor(Deadline.LOAD.toSeconds(), TimeUnit.SECONDS),
+                "the process ends with its last thread");
         assertEquals(0, started.exitValue());
         files.awaitTruth("the process leaves with its last thread", Deadline.DEFAULT, rules);
         assertEquals(List.of(), files.pids(leaderless.name()));

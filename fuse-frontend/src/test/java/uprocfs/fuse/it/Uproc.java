@@ -19,6 +19,13 @@ import uprocfs.testing.Deadline;
 public final class Uproc implements AutoCloseable {
     private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
 
+    /**
+     * How long a daemon may take to mount: its own start is 1 to 2 s here (a JVM's start,
+     * the configuration, the /proc scan), and a machine three times slower is still far
+     * inside this.
+     */
+    private static final Duration MOUNTS = Duration.ofSeconds(60);
+
     /** The PID of the daemon a background start reported on standard error, or -1. */
     public static long daemonPid(ProcessResult started) {
         Matcher m = DAEMON_PID.matcher(started.err());
@@ -45,13 +52,6 @@ public final class Uproc implements AutoCloseable {
         command.addAll(args);
         return command;
     }
-
-    /**
-     * How long a daemon may take to mount: its own start is 1 to 2 s here (a JVM's start,
-     * the configuration, the /proc scan), and a machine three times slower is still far
-     * inside this.
-     */
-    private static final Duration MOUNTS = Duration.ofSeconds(60);
 
     /**
      * Runs {@code uproc -f -o config_file=CONFIG ARGS... MNT} with its output in the scratch log,
