@@ -14,9 +14,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import uprocfs.core.Engine;
+import uprocfs.core.engine.EngineAgent;
 import uprocfs.core.event.EventBatch;
-import uprocfs.core.ns.Namespace;
+import uprocfs.core.engine.Namespace;
 
 /**
  * What an open of a 10,000-PID namespace costs when its membership changed since the last
@@ -31,7 +31,7 @@ import uprocfs.core.ns.Namespace;
 @Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m"})
 public class RenderBenchmark {
     private SyntheticProc proc;
-    private Engine engine;
+    private EngineAgent engine;
     private Namespace bench;
     private final EventBatch batch = new EventBatch(4);
     private boolean present;
@@ -43,9 +43,8 @@ public class RenderBenchmark {
         for (int pid = 200; pid < 200 + 10_000 - 1; pid++) {
             proc.process(pid, 1, EngineApplyBenchmark.BENCH_UID, 0, "sleep");
         }
-        engine = new Engine(EngineApplyBenchmark.seedRules(), proc.procFs());
-        engine.rescan();
-        bench = engine.namespace("bench");
+        engine = SyntheticProc.started(EngineApplyBenchmark.seedRules(), proc.procFs());
+        bench = engine.view().namespace("bench");
     }
 
     @TearDown(Level.Trial)
@@ -58,12 +57,12 @@ public class RenderBenchmark {
     public byte[] openAfterChange() {
         batch.clear();
         if (present) {
-            batch.exit(5_000_000, 5_000_000, 0, 0, 0);
+            batch.exit(5_000_000, 5_000_000, 0);
         } else {
-            batch.fork(EngineApplyBenchmark.PARENT, EngineApplyBenchmark.PARENT, 5_000_000, 5_000_000, 0);
+            batch.fork(EngineApplyBenchmark.PARENT, 5_000_000, 5_000_000, 0);
         }
         present = !present;
-        engine.apply(batch);
+        engine.onBatch(batch);
         return bench.content();
     }
 

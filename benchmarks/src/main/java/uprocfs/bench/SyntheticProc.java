@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import uprocfs.core.engine.EngineAgent;
 import uprocfs.core.proc.ProcFs;
+import uprocfs.core.rule.RuleSet;
 
 /**
  * A directory laid out like /proc with status files for chosen processes, so the engine
@@ -39,5 +41,19 @@ final class SyntheticProc implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * An engine over {@code proc} with its startup scan installed, the benchmark's thread
+     * playing the event loop.
+     */
+    static EngineAgent started(RuleSet rules, ProcFs proc) {
+        EngineAgent engine = new EngineAgent(rules, proc);
+        java.util.concurrent.CompletableFuture<?> installed = engine.install(proc.scan());
+        while (!installed.isDone()) {
+            engine.doWork();
+        }
+        installed.join();
+        return engine;
     }
 }

@@ -10,11 +10,11 @@ import java.util.stream.Stream;
 import uprocfs.core.proc.ProcFs;
 
 /** A directory laid out like /proc, holding status files the test writes. */
-final class FakeProc implements AutoCloseable {
+public final class FakeProc implements AutoCloseable {
     final Path root;
-    final ProcFs procFs;
+    public final ProcFs procFs;
 
-    FakeProc() {
+    public FakeProc() {
         try {
             root = Files.createTempDirectory("fakeproc");
         } catch (IOException e) {
@@ -23,16 +23,16 @@ final class FakeProc implements AutoCloseable {
         procFs = new ProcFs(root);
     }
 
-    FakeProc process(int pid, int ppid, int euid, int egid, String name) {
+    public FakeProc process(int pid, int ppid, int euid, int egid, String name) {
         return process(pid, ppid, euid, egid, name, "S (sleeping)", 1);
     }
 
     /** A process whose leader has exited while {@code threads - 1} other threads run on. */
-    FakeProc zombieLeader(int pid, int ppid, int euid, int egid, String name, int threads) {
+    public FakeProc zombieLeader(int pid, int ppid, int euid, int egid, String name, int threads) {
         return process(pid, ppid, euid, egid, name, "Z (zombie)", threads);
     }
 
-    FakeProc process(int pid, int ppid, int euid, int egid, String name, String state, int threads) {
+    public FakeProc process(int pid, int ppid, int euid, int egid, String name, String state, int threads) {
         String status = "Name:\t" + name + "\n"
                 + "Umask:\t0022\nState:\t" + state + "\n"
                 + "Tgid:\t" + pid + "\nNgid:\t0\nPid:\t" + pid + "\nPPid:\t" + ppid + "\n"
@@ -49,7 +49,7 @@ final class FakeProc implements AutoCloseable {
         return this;
     }
 
-    FakeProc gone(int pid) {
+    public FakeProc gone(int pid) {
         delete(root.resolve(Integer.toString(pid)));
         return this;
     }

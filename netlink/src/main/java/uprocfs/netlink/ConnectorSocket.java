@@ -49,6 +49,9 @@ final class ConnectorSocket {
     private static final int SOCKADDR_NL_SIZE = 12;
     private static final int POLLFD_SIZE = 8;
     private static final int POLLFD_REVENTS = 6;
+    /** eventfd(2) flags. */
+    private static final int EFD_NONBLOCK = 0x800;
+    private static final int EFD_CLOEXEC = 0x80000;
 
     /** The libc functions this module needs, bound through JNR-FFI. */
     public interface LibC {
@@ -82,6 +85,17 @@ final class ConnectorSocket {
 
         @SaveError
         int close(int fd);
+
+        @SaveError
+        int eventfd(int initval, int flags);
+
+        @SaveError
+        @ssize_t
+        long read(int fd, @Out ByteBuffer buf, @size_t long count);
+
+        @SaveError
+        @ssize_t
+        long write(int fd, @In ByteBuffer buf, @size_t long count);
     }
 
     private static final class Native {
@@ -92,16 +106,30 @@ final class ConnectorSocket {
     private final LibC libc;
     private final Runtime runtime;
     private final int fd;
+    /**
+     * An eventfd polled beside the socket, so that another thread can wake the one waiting
+     * in {@link #awaitReadable} ({@link #wakeUp}).
+     */
+    private final int wakeFd;
+    /** Two struct pollfd: the socket's, then the eventfd's. */
     private final ByteBuffer pollFd;
+    private final ByteBuffer wakeCount = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder());
+    private final ByteBuffer wakeOne = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder());
+    /** Guards the eventfd against a wake-up racing close: a closed number may be reused. */
+    private final Object wakeLock = new Object();
     private boolean closed;
 
-    private ConnectorSocket(LibC libc, Runtime runtime, int fd) {
+    private ConnectorSocket(LibC libc, Runtime runtime, int fd, int wakeFd) {
         this.libc = libc;
         this.runtime = runtime;
         this.fd = fd;
-        this.pollFd = ByteBuffer.allocateDirect(POLLFD_SIZE).order(ByteOrder.nativeOrder());
+        this.wakeFd = wakeFd;
+        this.pollFd = ByteBuffer.allocateDirect(2 * POLLFD_SIZE).order(ByteOrder.nativeOrder());
         pollFd.putInt(0, fd);
         pollFd.putShort(4, POLLIN);
+        pollFd.putInt(POLLFD_SIZE, wakeFd);
+        pollFd.putShort(POLLFD_SIZE + 4, POLLIN);
+        wakeOne.putLong(0, 1);
     }
 
     /**
@@ -115,7 +143,26 @@ final class ConnectorSocket {
             throw new NetlinkException("socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR)",
                 Native.RUNTIME.getLastError());
         }
-        return new ConnectorSocket(libc, Native.RUNTIME, fd);
+        int wakeFd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (wakeFd < 0) {
+            int errno = Native.RUNTIME.getLastError();
+            libc.close(fd);
+            throw new NetlinkException("eventfd", errno);
+        }
+        return new ConnectorSocket(libc, Native.RUNTIME, fd, wakeFd);
+    }
+
+    /**
+     * Makes a thread waiting in {@link #awaitReadable}, or the next one to wait, return at
+     * once. Any thread; does nothing once closed.
+     */
+    void wakeUp() {
+        synchronized (wakeLock) {
+            if (!closed) {
+                // A full counter (EAGAIN) already wakes the waiter: nothing to do then.
+                libc.write(wakeFd, wakeOne, Long.BYTES);
+            }
+        }
     }
 
     /**
@@ -237,15 +284,21 @@ final class ConnectorSocket {
 
     /**
      * Waits up to {@code timeoutMillis} (negative: indefinitely) until the socket is readable
-     * or has an error pending (an overflow shows as POLLERR). Returns false on timeout.
+     * or has an error pending (an overflow shows as POLLERR). Returns false on timeout, and
+     * when {@link #wakeUp} cut the wait short.
      */
     boolean awaitReadable(int timeoutMillis) throws NetlinkException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         int wait = timeoutMillis;
         while (true) {
             pollFd.putShort(POLLFD_REVENTS, (short) 0);
-            int ready = libc.poll(pollFd, 1, wait);
+            pollFd.putShort(POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
+            int ready = libc.poll(pollFd, 2, wait);
             if (ready >= 0) {
+                if (pollFd.getShort(POLLFD_SIZE + POLLFD_REVENTS) != 0) {
+                    // Woken: reset the counter (a read of an eventfd returns and zeroes it).
+                    libc.read(wakeFd, wakeCount, Long.BYTES);
+                }
                 return ready > 0 && pollFd.getShort(POLLFD_REVENTS) != 0;
             }
             int errno = runtime.getLastError();
@@ -263,7 +316,10 @@ final class ConnectorSocket {
         if (closed) {
             return;
         }
-        closed = true;
+        synchronized (wakeLock) {
+            closed = true;
+            libc.close(wakeFd);
+        }
         // close(2) releases the descriptor even when it reports an error: never retry it.
         if (libc.close(fd) < 0) {
             throw new NetlinkException("close(NETLINK_CONNECTOR)", runtime.getLastError());

@@ -49,6 +49,19 @@ public final class ProcEventDecoder {
     public static final int NLMSG_DONE = 3;
     public static final int NLMSG_OVERRUN = 4;
 
+    /** proc_event.what values (enum what in include/uapi/linux/cn_proc.h). */
+    public static final int WHAT_NONE = 0x0;
+    public static final int WHAT_FORK = 0x1;
+    public static final int WHAT_EXEC = 0x2;
+    public static final int WHAT_UID = 0x4;
+    public static final int WHAT_GID = 0x40;
+    public static final int WHAT_SID = 0x80;
+    public static final int WHAT_PTRACE = 0x100;
+    public static final int WHAT_COMM = 0x200;
+    public static final int WHAT_NONZERO_EXIT = 0x20000000;
+    public static final int WHAT_COREDUMP = 0x40000000;
+    public static final int WHAT_EXIT = 0x80000000;
+
     /** cb_id of the proc connector: CN_IDX_PROC, CN_VAL_PROC. */
     public static final int CN_IDX_PROC = 1;
     public static final int CN_VAL_PROC = 1;
@@ -66,6 +79,8 @@ public final class ProcEventDecoder {
     private static final int EXIT_CODE = UNION_OFFSET + 8;
     private static final int EXIT_SIGNAL = UNION_OFFSET + 12;
     private static final int ACK_ERROR = UNION_OFFSET;
+    /** comm[TASK_COMM_LEN] of the comm event: NUL-padded. */
+    private static final int COMM_FIELD_BYTES = 16;
 
     private ByteBuffer buffer;
     private int offset;
@@ -122,7 +137,7 @@ public final class ProcEventDecoder {
         if (payload - PROC_EVENT_HEADER_LENGTH < unionBytesRead(what)) {
             return DatagramKind.TRUNCATED;
         }
-        return what == EventKind.NONE ? DatagramKind.ACK : DatagramKind.PROC_EVENT;
+        return what == WHAT_NONE ? DatagramKind.ACK : DatagramKind.PROC_EVENT;
     }
 
     /**
@@ -132,19 +147,19 @@ public final class ProcEventDecoder {
      */
     private static int unionBytesRead(int what) {
         return switch (what) {
-            case EventKind.NONE -> 4;
-            case EventKind.FORK, EventKind.UID, EventKind.GID, EventKind.EXIT -> 16;
-            case EventKind.COMM -> 8 + EventBatch.COMM_LEN;
-            case EventKind.EXEC, EventKind.SID, EventKind.PTRACE, EventKind.COREDUMP,
-                EventKind.NONZERO_EXIT -> 8;
+            case WHAT_NONE -> 4;
+            case WHAT_FORK, WHAT_UID, WHAT_GID, WHAT_EXIT -> 16;
+            case WHAT_COMM -> 8 + COMM_FIELD_BYTES;
+            case WHAT_EXEC, WHAT_SID, WHAT_PTRACE, WHAT_COREDUMP, WHAT_NONZERO_EXIT -> 8;
             default -> 0;
         };
     }
 
     /**
-     * Appends the wrapped event to {@code batch} through its typed methods. Kinds that
-     * change no membership go in as {@link EventBatch#other}: with pid and tgid for the
-     * kinds cn_proc.h defines, 0 and 0 for a {@code what} this decoder does not know.
+     * Appends the wrapped event to {@code batch} as plain values: the engine's
+     * {@link EventKind}, and for COMM the name without the kernel's NUL padding. Kinds that
+     * change no set go in as {@link EventBatch#other}: with pid and tgid for the kinds
+     * cn_proc.h defines, 0 and 0 for a {@code what} this decoder does not know.
      *
      * @throws IllegalStateException if the datagram is not a {@link DatagramKind#PROC_EVENT}
      *     or the batch is full
@@ -156,16 +171,46 @@ public final class ProcEventDecoder {
         int what = what();
         long ts = timestampNanos();
         switch (what) {
-            case EventKind.FORK -> batch.fork(forkParentPid(), forkParentTgid(), forkChildPid(), forkChildTgid(), ts);
-            case EventKind.EXEC -> batch.exec(pid(), tgid(), ts);
-            case EventKind.UID -> batch.uid(pid(), tgid(), realId(), effectiveId(), ts);
-            case EventKind.GID -> batch.gid(pid(), tgid(), realId(), effectiveId(), ts);
-            case EventKind.COMM -> batch.comm(pid(), tgid(), buffer, commIndex(), ts);
-            case EventKind.EXIT -> batch.exit(pid(), tgid(), exitCode(), exitSignal(), ts);
-            case EventKind.SID, EventKind.PTRACE, EventKind.COREDUMP, EventKind.NONZERO_EXIT ->
-                batch.other(what, pid(), tgid(), ts);
-            default -> batch.other(what, 0, 0, ts);
+            case WHAT_FORK -> batch.fork(forkParentTgid(), forkChildPid(), forkChildTgid(), ts);
+            case WHAT_EXEC -> batch.exec(pid(), tgid(), ts);
+            case WHAT_UID -> batch.uid(pid(), tgid(), effectiveId(), ts);
+            case WHAT_GID -> batch.gid(pid(), tgid(), effectiveId(), ts);
+            case WHAT_COMM -> batch.comm(pid(), tgid(), buffer, commIndex(), commLength(), ts);
+            case WHAT_EXIT -> batch.exit(pid(), tgid(), ts);
+            case WHAT_SID, WHAT_PTRACE, WHAT_COREDUMP, WHAT_NONZERO_EXIT -> batch.other(kindOf(what), pid(), tgid(), ts);
+            default -> batch.other(EventKind.OTHER, 0, 0, ts);
         }
+    }
+
+    /** The engine's {@link EventKind} for a proc_event {@code what}. */
+    public static int kindOf(int what) {
+        return switch (what) {
+            case WHAT_FORK -> EventKind.FORK;
+            case WHAT_EXEC -> EventKind.EXEC;
+            case WHAT_UID -> EventKind.UID;
+            case WHAT_GID -> EventKind.GID;
+            case WHAT_COMM -> EventKind.COMM;
+            case WHAT_EXIT -> EventKind.EXIT;
+            case WHAT_SID -> EventKind.SID;
+            case WHAT_PTRACE -> EventKind.PTRACE;
+            case WHAT_COREDUMP -> EventKind.COREDUMP;
+            case WHAT_NONZERO_EXIT -> EventKind.NONZERO_EXIT;
+            default -> EventKind.OTHER;
+        };
+    }
+
+    /**
+     * COMM: the length of the new name, up to the first NUL of the 16-byte field and at most
+     * 15 bytes, whatever the kernel (or a corrupt datagram) sent.
+     */
+    public int commLength() {
+        int at = commIndex();
+        int limit = Math.min(COMM_FIELD_BYTES - 1, Math.max(0, buffer.limit() - at));
+        int len = 0;
+        while (len < limit && buffer.get(at + len) != 0) {
+            len++;
+        }
+        return len;
     }
 
     public int nlmsgLen() {
@@ -202,7 +247,7 @@ public final class ProcEventDecoder {
         return buffer.getShort(offset + CN_LEN_OFFSET) & 0xFFFF;
     }
 
-    /** The event's kind, an {@link EventKind} value. */
+    /** The event's kind on the wire, a {@code WHAT_} value. */
     public int what() {
         return buffer.getInt(offset + WHAT_OFFSET);
     }

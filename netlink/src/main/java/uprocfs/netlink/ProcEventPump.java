@@ -8,8 +8,10 @@ import java.util.function.Consumer;
 import uprocfs.core.event.EventBatch;
 
 /**
- * The event thread: receives from a {@link ProcEventSource} into one reusable
- * {@link EventBatch} and hands every non-empty (or lost) batch to a {@link BatchHandler}.
+ * The event thread, which is the daemon's event loop (docs/ARCHITECTURE.md): receives from a
+ * {@link ProcEventSource} into one reusable {@link EventBatch}, hands every non-empty (or
+ * lost) batch to a {@link BatchHandler}, and between receives lets the handler run the work
+ * other threads posted to it ({@link BatchHandler#doWork}, {@link #wakeUp}).
  *
  * <p>A daemon that silently stops applying events is the worst outcome, so when receiving or
  * the handler throws, the thread records the failure ({@link #failure()}), reports it to the
@@ -121,6 +123,15 @@ public final class ProcEventPump {
         }
     }
 
+    /**
+     * Makes the thread run {@link BatchHandler#doWork} soon: cuts short its wait on the
+     * socket or its gathering sleep. Any thread.
+     */
+    public void wakeUp() {
+        source.wakeUp();
+        LockSupport.unpark(thread);
+    }
+
     /** Whether the thread is running: started, not stopped and not failed. */
     public boolean isRunning() {
         return thread.isAlive() && running;
@@ -146,20 +157,25 @@ public final class ProcEventPump {
         // 0 while the thread waits on the socket; else how long it sleeps after the next batch.
         long gather = 0;
         try {
+            boolean moreWork = handler.doWork();
             while (running) {
                 batch.clear();
-                source.receive(batch, POLL_MILLIS);
-                if (batch.isEmpty() && !batch.lost()) {
+                source.receive(batch, moreWork ? 0 : POLL_MILLIS);
+                boolean events = !batch.isEmpty() || batch.lost();
+                if (events) {
+                    handler.onBatch(batch);
+                }
+                moreWork = handler.doWork();
+                if (!events) {
                     gather = 0;
                     continue;
                 }
-                handler.onBatch(batch);
                 if (batch.isFull()) {
                     // More is queued: read on without waiting.
                     continue;
                 }
                 gather = nextGather(gather, batch.size());
-                if (gather > 0) {
+                if (gather > 0 && !moreWork) {
                     LockSupport.parkNanos(gather);
                 }
             }

@@ -6,6 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import uprocfs.core.event.EventBatch;
+import uprocfs.core.stats.Counters;
+import uprocfs.core.stats.Metric;
 
 /**
  * A subscription to the kernel's proc connector: every fork, exec, id change, rename and exit
@@ -17,7 +19,9 @@ import uprocfs.core.event.EventBatch;
  * lost} and {@link #overflows()} counts it; whoever applies the batch must then resync with
  * /proc. A malformed datagram is counted in {@link #malformed()} and skipped.
  *
- * <p>One thread receives and closes; the counters may be read from any thread.
+ * <p>One thread, the event loop, receives and closes, and writes the counters, which are
+ * the daemon's {@link Counters} (read by others through its published snapshot);
+ * {@link #wakeUp} may be called from any thread.
  */
 public final class ProcEventSource implements AutoCloseable {
     /** How long {@link #open} waits for the kernel to acknowledge the subscription. */
@@ -54,16 +58,12 @@ public final class ProcEventSource implements AutoCloseable {
     /** Datagrams that arrived while {@link #open} waited for the ack; null once drained. */
     private DatagramBacklog backlog;
 
-    // Written by the receiving thread only, read by anyone.
-    private volatile long datagrams;
-    private volatile long events;
-    private volatile long malformed;
-    private volatile long overflows;
-    private volatile long discarded;
-    private volatile long netlinkErrors;
+    private final Counters counters;
 
-    private ProcEventSource(ConnectorSocket socket, int receiveBufferBytes, int portId) {
+    private ProcEventSource(ConnectorSocket socket, int receiveBufferBytes, int portId, Counters counters) {
         this.socket = socket;
+        this.counters = counters;
+        counters.set(Metric.RECEIVE_BUFFER_BYTES, receiveBufferBytes);
         this.receiveBufferBytes = receiveBufferBytes;
         this.portId = portId;
         this.vector = socket.newVector(VECTOR_SLOTS, SLOT_BYTES);
@@ -81,6 +81,14 @@ public final class ProcEventSource implements AutoCloseable {
      * @throws NetlinkException naming the call and errno, e.g. EPERM when not root
      */
     public static ProcEventSource open(int receiveBufferBytes) throws NetlinkException {
+        return open(receiveBufferBytes, new Counters());
+    }
+
+    /**
+     * {@link #open(int)}, counting into {@code counters}; the thread that calls this and
+     * then receives must be their owner (or start it).
+     */
+    public static ProcEventSource open(int receiveBufferBytes, Counters counters) throws NetlinkException {
         if (receiveBufferBytes <= 0) {
             throw new IllegalArgumentException("receive buffer must be positive: " + receiveBufferBytes);
         }
@@ -90,7 +98,7 @@ public final class ProcEventSource implements AutoCloseable {
             // Size the queue before joining the group, so no event meets the small default.
             int effective = socket.requestReceiveBuffer(receiveBufferBytes);
             socket.bindProcGroup();
-            source = new ProcEventSource(socket, effective, (int) ProcessHandle.current().pid());
+            source = new ProcEventSource(socket, effective, (int) ProcessHandle.current().pid(), counters);
             source.subscribe();
             return source;
         } catch (NetlinkException | RuntimeException e) {
@@ -130,7 +138,7 @@ public final class ProcEventSource implements AutoCloseable {
             // The kernel multicasts every ack to the whole group. Ours carries our ack + 1; its
             // seq is not ours, send_msg() overwrites it with the per-cpu event counter.
             if (decoder.kind() == DatagramKind.ACK && decoder.cnAck() == ack + 1) {
-                datagrams++;
+                counters.increment(Metric.DATAGRAMS);
                 if (decoder.ackError() != 0) {
                     throw new NetlinkException("subscribe(PROC_CN_MCAST_LISTEN)", decoder.ackError());
                 }
@@ -175,12 +183,12 @@ public final class ProcEventSource implements AutoCloseable {
             throw new IllegalStateException("the proc event source is closed");
         }
         int before = batch.size();
-        long overflowsBefore = overflows;
+        long overflowsBefore = overflows();
         if (backlog != null) {
             drainBacklog(batch);
         }
         drainSocket(batch);
-        if (batch.size() == before && overflows == overflowsBefore && !batch.isFull()
+        if (batch.size() == before && overflows() == overflowsBefore && !batch.isFull()
             && timeoutMillis != 0 && socket.awaitReadable(timeoutMillis)) {
             drainSocket(batch);
         }
@@ -189,12 +197,12 @@ public final class ProcEventSource implements AutoCloseable {
 
     private void drainBacklog(EventBatch batch) {
         if (backlog.takeLost()) {
-            overflows++;
+            counters.increment(Metric.OVERFLOWS);
             batch.markLost();
         }
         while (!batch.isFull() && backlog.next(decoder)) {
             if (consume(batch)) {
-                overflows++;
+                counters.increment(Metric.OVERFLOWS);
                 batch.markLost();
             }
         }
@@ -219,8 +227,8 @@ public final class ProcEventSource implements AutoCloseable {
                 decoder.wrap(vector.data(), vector.offset(k), vector.received(k));
                 if (consume(batch)) {
                     // What came after the overrun in this vector is as stale as what is queued.
-                    discarded += n - 1 - k;
-                    datagrams += n - 1 - k;
+                    counters.add(Metric.DISCARDED, n - 1 - k);
+                    counters.add(Metric.DATAGRAMS, n - 1 - k);
                     overflowed(batch);
                     return;
                 }
@@ -243,7 +251,7 @@ public final class ProcEventSource implements AutoCloseable {
      * happened before it, and the events after it arrive in order.
      */
     private void overflowed(EventBatch batch) throws NetlinkException {
-        overflows++;
+        counters.increment(Metric.OVERFLOWS);
         batch.markLost();
         while (true) {
             int n = socket.receiveMany(vector, vector.slots());
@@ -251,29 +259,29 @@ public final class ProcEventSource implements AutoCloseable {
                 return;
             }
             if (n > 0) {
-                datagrams += n;
-                discarded += n;
+                counters.add(Metric.DATAGRAMS, n);
+                counters.add(Metric.DISCARDED, n);
             }
         }
     }
 
     /** Adds the decoded datagram's event to the batch; true when it reports an overrun. */
     private boolean consume(EventBatch batch) {
-        datagrams++;
+        counters.increment(Metric.DATAGRAMS);
         switch (decoder.kind()) {
             case PROC_EVENT -> {
                 decoder.appendTo(batch);
-                events++;
+                counters.increment(Metric.EVENTS);
             }
             case NETLINK_OVERRUN -> {
                 return true;
             }
             case NETLINK_ERROR -> {
                 if (decoder.netlinkErrorCode() != 0) {
-                    netlinkErrors++;
+                    counters.increment(Metric.NETLINK_ERRORS);
                 }
             }
-            case TRUNCATED, FOREIGN -> malformed++;
+            case TRUNCATED, FOREIGN -> counters.increment(Metric.MALFORMED);
             // Acks of other listeners' requests and no-ops carry no event.
             case ACK, NETLINK_NOOP -> { }
         }
@@ -324,19 +332,27 @@ public final class ProcEventSource implements AutoCloseable {
         return acknowledged;
     }
 
-    /** Datagrams read, of every kind. */
+    /**
+     * Wakes the thread waiting in {@link #receive} (which then returns, perhaps with no
+     * event), so that it can run work posted to it. Any thread; harmless once closed.
+     */
+    public void wakeUp() {
+        socket.wakeUp();
+    }
+
+    /** Datagrams read, of every kind; the counts below are the owner thread's view. */
     public long datagrams() {
-        return datagrams;
+        return counters.get(Metric.DATAGRAMS);
     }
 
     /** Events added to batches. */
     public long events() {
-        return events;
+        return counters.get(Metric.EVENTS);
     }
 
     /** Datagrams skipped as truncated or not from the proc connector. */
     public long malformed() {
-        return malformed;
+        return counters.get(Metric.MALFORMED);
     }
 
     /**
@@ -344,7 +360,7 @@ public final class ProcEventSource implements AutoCloseable {
      * NLMSG_OVERRUN, or more arrived during {@link #open} than it could keep.
      */
     public long overflows() {
-        return overflows;
+        return counters.get(Metric.OVERFLOWS);
     }
 
     /**
@@ -352,11 +368,11 @@ public final class ProcEventSource implements AutoCloseable {
      * them (see {@link #receive}).
      */
     public long discarded() {
-        return discarded;
+        return counters.get(Metric.DISCARDED);
     }
 
     /** NLMSG_ERROR messages with a nonzero error code. */
     public long netlinkErrors() {
-        return netlinkErrors;
+        return counters.get(Metric.NETLINK_ERRORS);
     }
 }

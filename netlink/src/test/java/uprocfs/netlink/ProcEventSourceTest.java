@@ -60,7 +60,7 @@ class ProcEventSourceTest {
                 assertTrue(seen.stream().anyMatch(e -> e.kind() == EventKind.FORK && e.pid() == pid && e.tgid() == pid),
                     "FORK of " + pid);
                 assertTrue(any(seen, EventKind.EXEC, pid), "EXEC of " + pid);
-                assertTrue(seen.stream().anyMatch(e -> e.kind() == EventKind.FORK && e.arg1() == pid),
+                assertTrue(seen.stream().anyMatch(e -> e.kind() == EventKind.FORK && e.parentTgid() == pid),
                     "FORK of the sleep whose parent is " + pid);
                 assertTrue(any(seen, EventKind.EXIT, pid), "EXIT of " + pid);
                 assertEquals(0, source.malformed());

@@ -9,11 +9,12 @@ import uprocfs.core.event.EventBatch;
 import uprocfs.core.event.EventKind;
 
 /** One event copied out of a batch, so that tests can look back at what arrived. */
-record ReceivedEvent(int kind, int pid, int tgid, int arg0, int arg1, String comm) {
+record ReceivedEvent(int kind, int pid, int tgid, int parentTgid, String comm) {
 
     static ReceivedEvent copy(EventBatch batch, int i) {
         String comm = batch.kind(i) == EventKind.COMM ? batch.commKey(i) : null;
-        return new ReceivedEvent(batch.kind(i), batch.pid(i), batch.tgid(i), batch.arg0(i), batch.arg1(i), comm);
+        int parent = batch.kind(i) == EventKind.FORK ? batch.parentTgid(i) : 0;
+        return new ReceivedEvent(batch.kind(i), batch.pid(i), batch.tgid(i), parent, comm);
     }
 
     /**

@@ -5,20 +5,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import ru.serce.jnrfuse.FuseException;
 import uprocfs.config.LoadedConfig;
-import uprocfs.core.Engine;
-import uprocfs.core.Reconciliation;
+import uprocfs.core.engine.EngineAgent;
+import uprocfs.core.engine.EngineView;
+import uprocfs.core.engine.PreparedRules;
+import uprocfs.core.engine.Reconciliation;
 import uprocfs.core.event.EventBatch;
 import uprocfs.core.proc.ProcFs;
-import uprocfs.core.rule.RuleSet;
+import uprocfs.core.stats.Counters;
+import uprocfs.core.stats.Metric;
 import uprocfs.fuse.ExitCode;
 import uprocfs.fuse.StartFailure;
 import uprocfs.fuse.Version;
 import uprocfs.fuse.fs.ProcessVisibility;
 import uprocfs.fuse.fs.UprocFs;
+import uprocfs.netlink.BatchHandler;
 import uprocfs.netlink.NetlinkException;
 import uprocfs.netlink.ProcEventPump;
 import uprocfs.netlink.ProcEventSource;
@@ -27,10 +32,11 @@ import uprocfs.netlink.ProcEventSource;
  * The daemon in the foreground: from a checked configuration to a mounted, populated
  * filesystem kept current, and back to nothing mounted.
  *
- * <p>Startup order (DESIGN.md): subscribe to the proc connector first, then scan /proc,
- * then start applying events (those that queued during the scan included; applying them is
- * idempotent), then mount, then wait until the mount answers, then report ready. So the
- * filesystem is complete from its first request, and a background start returns only then.
+ * <p>Startup order (docs/ARCHITECTURE.md, "Startup"): subscribe to the proc connector first,
+ * then scan /proc, then start the event loop, which installs the scan before it applies any
+ * event (those that queued during the scan included; applying them is idempotent), then
+ * mount, then wait until the mount answers, then report ready. So the filesystem is complete
+ * from its first request, and a background start returns only then.
  *
  * <p>It ends on SIGTERM or SIGINT, when unmounted from outside ({@code fusermount -u}: the
  * libfuse loop returns) and when the event pump fails; always in the same order: stop the
@@ -38,9 +44,11 @@ import uprocfs.netlink.ProcEventSource;
  * lists that silently go stale, so a pump failure unmounts too and exits with
  * {@link ExitCode#FAILURE}. SIGHUP reloads the configuration without unmounting.
  *
- * <p>While it runs, an audit thread ({@link PeriodicAudit}) compares the files with /proc
- * every {@code -o audit_interval}, and {@code .status} at the mount's root shows the
- * counters of all of it.
+ * <p>The event loop (the pump's thread) is the only writer of the engine's state; the audit
+ * ({@link PeriodicAudit}), the resync after lost events ({@link Resync}) and the reload
+ * (its own thread, so that neither a signal handler nor startup ever waits for a
+ * configuration to be read) do their slow part on their own threads and post the result to
+ * it. {@code .status} at the mount's root shows the counters of all of it.
  */
 public final class Daemon {
     /** Events applied under one lock acquisition at most. */
@@ -62,12 +70,8 @@ public final class Daemon {
     private final CompletableFuture<Outcome> stop = new CompletableFuture<>();
     private final long startedNanos = System.nanoTime();
     private final String version = Version.project();
-    // Counted here, not by the engine, whose counts include the startup scan.
-    private final AtomicLong resyncs = new AtomicLong();
-    private final AtomicLong resyncRepairs = new AtomicLong();
-    private final AtomicLong reloads = new AtomicLong();
-    private final AtomicLong reloadFailures = new AtomicLong();
-    private volatile Engine engine;
+    private final Counters counters = new Counters();
+    private final Reloads reloads;
     /** The command waiting for the verdict of the startup; {@code null} once told, or when none waits. */
     private ReadinessChannel.DaemonEnd starter;
 
@@ -81,6 +85,13 @@ public final class Daemon {
         this.readinessAddress = readinessAddress;
         this.systemd = systemd;
         this.config = new ConfigSource(settings.configFile());
+        this.reloads = new Reloads(() -> {
+            if (settings.configFromStandardInput()) {
+                throw new StartFailure(ExitCode.CONFIG, "the configuration came from standard input, which cannot "
+                        + "be read again");
+            }
+            return config.load(log::info);
+        }, log);
     }
 
     /**
@@ -92,15 +103,27 @@ public final class Daemon {
      */
     public static void checkBeforeStart(DaemonSettings settings, ConfigSource config, DaemonLog log)
             throws StartFailure {
-        requireRoot();
-        config.verifyReadable();
-        settings.mountPoint().prepare(settings.nonEmptyAllowed(), log);
+        check(settings, config, log, null);
     }
 
     /** The same checks as {@link #checkBeforeStart}, with the configuration parsed. */
     private LoadedConfig preflight() throws StartFailure {
+        return check(settings, config, log, this::notice);
+    }
+
+    /**
+     * Privileges, the configuration (parsed when {@code notices} is given, else only found
+     * readable), the mountpoint: in the order a user fixes them.
+     */
+    private static LoadedConfig check(DaemonSettings settings, ConfigSource config, DaemonLog log,
+                                      Consumer<String> notices) throws StartFailure {
         requireRoot();
-        LoadedConfig loaded = config.load(this::notice);
+        LoadedConfig loaded = null;
+        if (notices == null) {
+            config.verifyReadable();
+        } else {
+            loaded = config.load(notices);
+        }
         settings.mountPoint().prepare(settings.nonEmptyAllowed(), log);
         return loaded;
     }
@@ -146,19 +169,30 @@ public final class Daemon {
         ProcEventSource source = subscribe();
         ProcEventPump pump = null;
         PeriodicAudit audit = null;
+        Resync resync = null;
+        EngineAgent started = null;
         UprocFs fs = null;
         Thread loop = null;
         Outcome outcome;
         try {
-            Engine started = new Engine(loaded.rules(), ProcFs.system());
-            Reconciliation scan = started.rescan();
-            engine = started;
-            pump = new ProcEventPump(source, BATCH_CAPACITY, this::apply,
-                    failure -> stop.complete(new Outcome("the event stream failed, so the files would go stale: "
-                            + describe(failure), ExitCode.FAILURE)));
+            EngineAgent engine = new EngineAgent(PreparedRules.of(loaded.rules()), ProcFs.system(), counters);
+            started = engine;
+            // The loop owns the counters from its start; these are set before it, once.
+            counters.set(Metric.AUDIT_INTERVAL_SECONDS, settings.auditInterval().toSeconds());
+            CompletableFuture<Reconciliation> installed = started.install(ProcFs.system().scan());
+            resync = new Resync(started, ProcFs.system(), log);
+            pump = new ProcEventPump(source, BATCH_CAPACITY, eventLoop(started, resync),
+                    failure -> {
+                        // On the loop's thread, which ends: nobody may wait for it any more.
+                        engine.shutDown();
+                        stop.complete(new Outcome("the event stream failed, so the files would go stale: "
+                                + describe(failure), ExitCode.FAILURE));
+                    });
+            started.setWaker(pump::wakeUp);
             pump.start();
-            audit = new PeriodicAudit(started, settings.auditInterval(), log);
-            fs = fileSystem(started, source, audit);
+            Reconciliation scan = await(installed);
+            audit = new PeriodicAudit(started, ProcFs.system(), settings.auditInterval(), log);
+            fs = fileSystem(started.view());
             long deviceBefore = device(mountPoint);
             loop = startLoop(fs, mountPoint);
             awaitMounted(mountPoint, deviceBefore, loop);
@@ -167,8 +201,10 @@ public final class Daemon {
                 throw new StartFailure(early.exitCode(), early.reason());
             }
             audit.start();
-            String ready = "mounted " + mountPoint + ": " + count(started.namespaces().size(), "namespace") + ", "
-                    + count(started.taskCount(), "process") + " (scanned /proc in "
+            reloads.up(started);
+            EngineView view = started.view();
+            String ready = "mounted " + mountPoint + ": " + count(view.namespaces().size(), "namespace") + ", "
+                    + count(view.taskCount(), "process") + " (scanned /proc in "
                     + TimeUnit.NANOSECONDS.toMillis(scan.nanos()) + " ms)";
             log.info(ready);
             systemd.notify("READY=1\nMAINPID=" + ProcessHandle.current().pid(), log);
@@ -187,14 +223,45 @@ public final class Daemon {
         } else {
             log.error(outcome.reason() + "; stopping");
         }
-        shutDown(source, pump, audit, fs, loop, mountPoint);
+        shutDown(source, pump, started, audit, resync, fs, loop, mountPoint);
         log.info("stopped");
         return outcome.exitCode();
     }
 
+    /** What the event loop does: applies batches, asks for a resync after lost events, runs posted commands. */
+    private static BatchHandler eventLoop(EngineAgent agent, Resync resync) {
+        return new BatchHandler() {
+            @Override
+            public void onBatch(EventBatch batch) {
+                agent.onBatch(batch);
+                if (batch.lost()) {
+                    resync.request();
+                }
+            }
+
+            @Override
+            public boolean doWork() {
+                return agent.doWork();
+            }
+        };
+    }
+
+    /** The result of a command posted to the event loop; the loop failing ends the wait. */
+    private <T> T await(CompletableFuture<T> result) throws StartFailure {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            throw new StartFailure(ExitCode.FAILURE, "the startup scan could not be installed: "
+                    + describe(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartFailure(ExitCode.FAILURE, "interrupted while installing the startup scan");
+        }
+    }
+
     private ProcEventSource subscribe() throws StartFailure {
         try {
-            ProcEventSource source = ProcEventSource.open(settings.receiveBufferBytes());
+            ProcEventSource source = ProcEventSource.open(settings.receiveBufferBytes(), counters);
             if (!source.acknowledged()) {
                 log.error("the kernel did not acknowledge the process-event subscription: without "
                         + "CONFIG_PROC_EVENTS, or outside the initial pid and user namespace, no event will arrive "
@@ -207,70 +274,25 @@ public final class Daemon {
         }
     }
 
-    /** The event pump's handler: applies a batch, and reconciles with /proc when events were lost. */
-    private void apply(EventBatch batch) {
-        Engine e = engine;
-        e.apply(batch);
-        if (batch.lost()) {
-            Reconciliation r = e.rescan();
-            resyncs.incrementAndGet();
-            resyncRepairs.addAndGet(r.repairs());
-            log.info("events were lost (the kernel's queue overflowed): resynchronized with /proc in "
-                    + TimeUnit.NANOSECONDS.toMillis(r.nanos()) + " ms, " + r.added() + " processes added, "
-                    + r.removed() + " removed, " + r.changed() + " changed");
-        }
-    }
-
     private void handleSignals() {
         for (String name : new String[] {"TERM", "INT"}) {
             Signals.handle(name, () -> stop.complete(new Outcome("SIG" + name + " received", ExitCode.OK)));
         }
-        Signals.handle("HUP", this::reload);
+        Signals.handle("HUP", reloads::request);
     }
 
-    /** SIGHUP: swaps in the configuration as it now reads, or keeps the running one. */
-    private synchronized void reload() {
-        Engine e = engine;
-        if (e == null) {
-            log.info("SIGHUP ignored: still starting; send it again once mounted");
-            return;
-        }
-        if (settings.configFromStandardInput()) {
-            reloadFailures.incrementAndGet();
-            log.error("SIGHUP: the configuration came from standard input, which cannot be read again; "
-                    + "keeping it");
-            return;
-        }
-        int before = e.namespaces().size();
-        try {
-            LoadedConfig loaded = config.load(log::info);
-            e.replaceRules(loaded.rules());
-            reloads.incrementAndGet();
-            log.info("SIGHUP: reloaded " + loaded.rules().source() + ": " + count(e.namespaces().size(), "namespace")
-                    + " (were " + before + ")");
-        } catch (StartFailure f) {
-            reloadFailures.incrementAndGet();
-            log.error("SIGHUP: cannot reload, keeping the running configuration (" + e.rules().source() + ", "
-                    + count(before, "namespace") + "):\n" + f.getMessage());
-        }
-    }
-
-    private UprocFs fileSystem(Engine e, ProcEventSource source, PeriodicAudit audit) {
+    private UprocFs fileSystem(EngineView view) {
         ProcMountOptions procOptions = new ProcMountOptions(log);
         // Read now, so that the log says at startup whether /proc hides processes.
         procOptions.get();
-        return new UprocFs(e, () -> status(e, source, audit), new ProcessVisibility(procOptions,
-                ProcFs.system().root()));
+        return new UprocFs(view, () -> status(view), new ProcessVisibility(procOptions, ProcFs.system().root()));
     }
 
     /** The content of {@code .status}, now. */
-    private byte[] status(Engine e, ProcEventSource source, PeriodicAudit audit) {
-        RuleSet rules = e.rules();
+    private byte[] status(EngineView view) {
         long uptime = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
-        return new DaemonStatus(version, ProcessHandle.current().pid(), uptime, rules.source(), rules.loadedAt(),
-                e.stats(), source.datagrams(), source.malformed(), source.overflows(), source.receiveBufferBytes(),
-                resyncs.get(), resyncRepairs.get(), audit.intervalSeconds(), audit.lastAudit(), reloads.get(),
-                reloadFailures.get()).render();
+        return new DaemonStatus(version, ProcessHandle.current().pid(), uptime, view.rules(), view.counters())
+                .render();
     }
 
     /**
@@ -335,17 +357,24 @@ public final class Daemon {
     }
 
     /**
-     * Stops the audit and the pump, unsubscribes, unmounts (unless already unmounted) and
-     * lets the loop end.
+     * Stops the audit, the resync and the pump, fails what was still posted to the loop,
+     * unsubscribes, unmounts (unless already unmounted) and lets the loop end.
      */
-    private void shutDown(ProcEventSource source, ProcEventPump pump, PeriodicAudit audit, UprocFs fs, Thread loop,
-                          MountPoint mountPoint) {
+    private void shutDown(ProcEventSource source, ProcEventPump pump, EngineAgent engine, PeriodicAudit audit,
+                          Resync resync, UprocFs fs, Thread loop, MountPoint mountPoint) {
         if (audit != null) {
             audit.stop();
+        }
+        if (resync != null) {
+            resync.stop();
         }
         if (pump != null) {
             pump.stop();
         }
+        if (engine != null) {
+            engine.shutDown();
+        }
+        reloads.stop();
         try {
             source.close();
         } catch (NetlinkException e) {

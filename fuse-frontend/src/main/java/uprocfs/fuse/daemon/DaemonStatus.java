@@ -3,77 +3,50 @@ package uprocfs.fuse.daemon;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
-import java.util.Set;
-import uprocfs.core.EngineStats;
+import uprocfs.core.rule.RuleSet;
+import uprocfs.core.stats.Counters;
+import uprocfs.core.stats.LagHistogram;
+import uprocfs.core.stats.Metric;
 
 /**
  * What {@code /uproc/.status} says: how the daemon is doing, one {@code key: value} per line
  * in a fixed order, so that {@code awk '$1 == "overflows:" {print $2}'} keeps working as keys
  * are added at the end. It names no process, so everyone may read it.
  *
- * @param version              the uproc build
- * @param pid                  the daemon's pid
- * @param uptimeSeconds        seconds since the daemon started
- * @param configFile           the configuration in force, as given, or what the default is
- * @param configLoaded         when that configuration was read
- * @param engine               the engine's counters
- * @param datagrams            datagrams read from the proc connector
- * @param malformed            datagrams skipped as truncated or foreign
- * @param overflows            times the socket reported lost events (ENOBUFS, NLMSG_OVERRUN)
- * @param receiveBufferBytes   the socket's receive queue, as the kernel granted it
- * @param resyncs              full /proc rescans after an overflow (not the startup scan)
- * @param resyncRepairs        differences those rescans fixed
- * @param auditIntervalSeconds seconds between audits, 0 when auditing is off
- * @param lastAudit            when the last audit ended, or {@code null}
- * @param reloads              configurations swapped in on SIGHUP
- * @param reloadFailures       SIGHUPs whose configuration had errors and was not used
+ * <p>After five lines about the daemon itself come the counters, every {@link Metric} in its
+ * order: the registry is the list, so a counter cannot be kept without being shown.
+ *
+ * @param version       the uproc build
+ * @param pid           the daemon's pid
+ * @param uptimeSeconds seconds since the daemon started
+ * @param rules         the configuration in force: its file as given, or what the default is, and when it was read
+ * @param counters      the counters, as the event loop last published them
  */
-record DaemonStatus(String version, long pid, long uptimeSeconds, String configFile, Instant configLoaded,
-                           EngineStats engine, long datagrams, long malformed, long overflows,
-                           long receiveBufferBytes, long resyncs, long resyncRepairs, long auditIntervalSeconds,
-                           Instant lastAudit, long reloads, long reloadFailures) {
-
-    /** Event kinds with a line of their own; every other kind is summed into events_other. */
-    private static final Set<String> OWN_LINES = Set.of("fork", "exec", "uid", "gid", "comm", "exit");
+record DaemonStatus(String version, long pid, long uptimeSeconds, RuleSet rules, Counters.Snapshot counters) {
 
     /** The file's content. */
     byte[] render() {
-        Map<String, Long> events = engine.eventsByKind();
-        long other = 0;
-        for (Map.Entry<String, Long> kind : events.entrySet()) {
-            if (!OWN_LINES.contains(kind.getKey())) {
-                other += kind.getValue();
-            }
-        }
         StringBuilder text = new StringBuilder(1024);
         line(text, "version", version);
         line(text, "pid", pid);
         line(text, "uptime_seconds", uptimeSeconds);
-        line(text, "config_file", escape(configFile));
-        line(text, "config_loaded", utc(configLoaded));
-        line(text, "namespaces", engine.namespaces());
-        line(text, "tasks", engine.tasks());
-        for (String kind : new String[] {"fork", "exec", "uid", "gid", "comm", "exit"}) {
-            line(text, "events_" + kind, events.getOrDefault(kind, 0L));
+        line(text, "config_file", escape(rules.source()));
+        line(text, "config_loaded", utc(rules.loadedAt()));
+        for (Metric m : Metric.values()) {
+            switch (m.type()) {
+                case COUNTER, GAUGE -> line(text, m.key(), counters.get(m));
+                case TIMESTAMP -> {
+                    long millis = counters.get(m);
+                    line(text, m.key(), millis == 0 ? "never" : utc(Instant.ofEpochMilli(millis)));
+                }
+                case HISTOGRAM -> {
+                    LagHistogram lag = counters.lag();
+                    line(text, m.key() + "_p50_us", lag.quantileMicros(0.50));
+                    line(text, m.key() + "_p99_us", lag.quantileMicros(0.99));
+                    line(text, m.key() + "_max_us", lag.maxNanos() / 1000);
+                }
+            }
         }
-        line(text, "events_other", other);
-        line(text, "thread_events", engine.threadEvents());
-        line(text, "datagrams", datagrams);
-        line(text, "malformed", malformed);
-        line(text, "overflows", overflows);
-        line(text, "resyncs", resyncs);
-        line(text, "resync_repairs", resyncRepairs);
-        line(text, "audits", engine.audits());
-        line(text, "audit_repairs", engine.auditRepairs());
-        line(text, "audit_interval_seconds", auditIntervalSeconds);
-        line(text, "last_audit", lastAudit == null ? "never" : utc(lastAudit));
-        line(text, "lag_p50_us", engine.lagP50Micros());
-        line(text, "lag_p99_us", engine.lagP99Micros());
-        line(text, "lag_max_us", engine.lagMaxMicros());
-        line(text, "receive_buffer_bytes", receiveBufferBytes);
-        line(text, "reloads", reloads);
-        line(text, "reload_failures", reloadFailures);
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,22 +1,26 @@
 package uprocfs.fuse.daemon;
 
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import uprocfs.core.AuditFindings;
-import uprocfs.core.Engine;
-import uprocfs.core.Reconciliation;
+import uprocfs.core.engine.EngineAgent;
+import uprocfs.core.engine.Reconciliation;
+import uprocfs.core.proc.ProcFs;
+import uprocfs.core.task.TaskInfo;
 
 /**
- * The audit thread: every interval, compares the engine's processes with /proc and repairs
- * what differs for no reason the event stream explains. An overflow is reported by the
+ * The audit thread: every interval, walks /proc (here, not on the event loop, which goes on
+ * applying events meanwhile) and has the loop repair what differs for no reason the event
+ * stream explains (docs/ARCHITECTURE.md, "Reconciliation"). An overflow is reported by the
  * socket and repaired at once; the audit is for what is never reported (a kernel that drops
  * an event silently, a bug), so that no file stays wrong for longer than an interval.
  *
  * <p>A difference found by the scan may be an event still queued in the socket, so the
  * audit looks again after {@link #DRAIN_WAIT}, once the event thread has applied what was
- * queued, and repairs only what is still different ({@link Engine#auditConfirm}). In a
- * healthy run it repairs nothing, and says nothing.
+ * queued, and the loop re-reads those processes and repairs only what is still different
+ * ({@link EngineAgent#repair}). In a healthy run it repairs nothing, and says nothing.
  *
  * <p>One thread, and each audit starts an interval after the previous one ended, so two
  * audits never overlap. A failing audit is logged and the next one runs as planned.
@@ -32,22 +36,23 @@ final class PeriodicAudit {
     /** How long {@link #stop()} waits for an audit under way (a /proc scan) to end. */
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
 
-    private final Engine engine;
+    private final EngineAgent engine;
+    private final ProcFs proc;
     private final Duration interval;
     private final Duration drainWait;
     private final DaemonLog log;
     private final Object wakeUp = new Object();
     private boolean stopping;
     private Thread thread;
-    private volatile Instant lastAudit;
 
     /** Audits every {@code interval}; {@link Duration#ZERO} never. */
-    PeriodicAudit(Engine engine, Duration interval, DaemonLog log) {
-        this(engine, interval, DRAIN_WAIT, log);
+    PeriodicAudit(EngineAgent engine, ProcFs proc, Duration interval, DaemonLog log) {
+        this(engine, proc, interval, DRAIN_WAIT, log);
     }
 
-    PeriodicAudit(Engine engine, Duration interval, Duration drainWait, DaemonLog log) {
+    PeriodicAudit(EngineAgent engine, ProcFs proc, Duration interval, Duration drainWait, DaemonLog log) {
         this.engine = engine;
+        this.proc = proc;
         this.interval = interval;
         this.drainWait = drainWait;
         this.log = log;
@@ -89,16 +94,6 @@ final class PeriodicAudit {
         thread = null;
     }
 
-    /** When the last audit ended, or {@code null} before the first. */
-    Instant lastAudit() {
-        return lastAudit;
-    }
-
-    /** Seconds between audits, 0 when auditing is off. */
-    long intervalSeconds() {
-        return interval.toSeconds();
-    }
-
     private void run() {
         while (sleep(interval)) {
             auditOnce();
@@ -123,21 +118,26 @@ final class PeriodicAudit {
 
     private void auditOnce() {
         try {
-            AuditFindings findings = engine.auditScan();
+            List<TaskInfo> scan = proc.scan();
+            int[] suspects = engine.suspects(scan).get();
             if (!sleep(drainWait)) {
                 // The daemon is ending, and an unconfirmed finding repairs nothing.
                 return;
             }
-            Reconciliation r = engine.auditConfirm(findings);
-            lastAudit = Instant.now();
+            Reconciliation r = engine.repair(suspects, scan.size(), EngineAgent.Repair.AUDIT).get();
             if (r.repairs() > 0) {
                 log.info("audit: the files differed from /proc and no event explained it; repaired "
                         + Daemon.count(r.added(), "process") + " added, " + r.removed() + " removed, " + r.changed()
                         + " changed (of " + Daemon.count(r.scanned(), "process") + " in /proc)");
             }
-        } catch (RuntimeException e) {
+        } catch (ExecutionException | RuntimeException e) {
+            if (e instanceof CancellationException || e.getCause() instanceof CancellationException) {
+                return;
+            }
             log.error("audit failed (events still keep the files current; the next audit runs as planned): "
                     + Daemon.describe(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

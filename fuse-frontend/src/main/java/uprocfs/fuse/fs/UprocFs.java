@@ -13,8 +13,8 @@ import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
-import uprocfs.core.Engine;
-import uprocfs.core.ns.Namespace;
+import uprocfs.core.engine.EngineView;
+import uprocfs.core.engine.Namespace;
 import uprocfs.core.rule.RuleSpec;
 
 /**
@@ -71,7 +71,7 @@ public final class UprocFs extends FuseStubFS {
     private static final int EISDIR = ErrorCodes.EISDIR();
     private static final int ENOTDIR = ErrorCodes.ENOTDIR();
 
-    private final Engine engine;
+    private final EngineView engine;
     private final Supplier<byte[]> status;
     private final ProcessVisibility visibility;
     private final Supplier<Caller> caller;
@@ -83,7 +83,7 @@ public final class UprocFs extends FuseStubFS {
      * @param status     renders the content of {@value #STATUS_NAME}, now
      * @param visibility which processes /proc lets each caller see
      */
-    public UprocFs(Engine engine, Supplier<byte[]> status, ProcessVisibility visibility) {
+    public UprocFs(EngineView engine, Supplier<byte[]> status, ProcessVisibility visibility) {
         this.engine = engine;
         this.status = status;
         this.visibility = visibility;
@@ -91,7 +91,7 @@ public final class UprocFs extends FuseStubFS {
     }
 
     /** A filesystem whose callers are whoever {@code caller} says: for tests without a mount. */
-    UprocFs(Engine engine, Supplier<byte[]> status, ProcessVisibility visibility, Supplier<Caller> caller) {
+    UprocFs(EngineView engine, Supplier<byte[]> status, ProcessVisibility visibility, Supplier<Caller> caller) {
         this.engine = engine;
         this.status = status;
         this.visibility = visibility;

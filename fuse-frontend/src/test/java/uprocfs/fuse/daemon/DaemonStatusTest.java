@@ -4,34 +4,46 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
-import uprocfs.core.EngineStats;
+import uprocfs.core.rule.RuleSet;
+import uprocfs.core.stats.Counters;
+import uprocfs.core.stats.Metric;
 
 /** The text of .status, which scripts parse: every key, in order, in one format. */
 class DaemonStatusTest {
     private static final Instant LOADED = Instant.parse("2026-01-02T03:04:05.678Z");
 
-    private static EngineStats engine() {
-        Map<String, Long> events = new LinkedHashMap<>();
-        events.put("fork", 100L);
-        events.put("exec", 90L);
-        events.put("uid", 3L);
-        events.put("gid", 4L);
-        events.put("sid", 5L);
-        events.put("ptrace", 6L);
-        events.put("comm", 7L);
-        events.put("nonzero_exit", 8L);
-        events.put("coredump", 9L);
-        events.put("exit", 95L);
-        events.put("other", 10L);
-        return new EngineStats(250, 12, events, 40, 3, 1999, 17, 0, 300, 16, 512, 1234);
+    /** Counters as the event loop would have written and published them. */
+    private static Counters.Snapshot counters(Instant lastAudit) {
+        Counters c = new Counters();
+        long[][] values = {
+            {Metric.NAMESPACES.ordinal(), 12}, {Metric.TASKS.ordinal(), 250}, {Metric.EVENTS_FORK.ordinal(), 100},
+            {Metric.EVENTS_EXEC.ordinal(), 90}, {Metric.EVENTS_UID.ordinal(), 3}, {Metric.EVENTS_GID.ordinal(), 4},
+            {Metric.EVENTS_COMM.ordinal(), 7}, {Metric.EVENTS_EXIT.ordinal(), 95},
+            {Metric.EVENTS_OTHER.ordinal(), 38}, {Metric.THREAD_EVENTS.ordinal(), 40},
+            {Metric.DATAGRAMS.ordinal(), 400}, {Metric.MALFORMED.ordinal(), 1}, {Metric.OVERFLOWS.ordinal(), 2},
+            {Metric.RESYNCS.ordinal(), 2}, {Metric.RESYNC_REPAIRS.ordinal(), 5}, {Metric.AUDITS.ordinal(), 17},
+            {Metric.AUDIT_INTERVAL_SECONDS.ordinal(), 60}, {Metric.RECEIVE_BUFFER_BYTES.ordinal(), 33554432},
+            {Metric.RELOADS.ordinal(), 3}, {Metric.RELOAD_FAILURES.ordinal(), 1}, {Metric.EVENTS.ordinal(), 337},
+            {Metric.DISCARDED.ordinal(), 6}, {Metric.NETLINK_ERRORS.ordinal(), 0},
+        };
+        for (long[] v : values) {
+            c.set(Metric.values()[(int) v[0]], v[1]);
+        }
+        c.set(Metric.LAST_AUDIT, lastAudit == null ? 0 : lastAudit.toEpochMilli());
+        // 98 events within 16 µs, one within 512 µs, the slowest 1234 µs.
+        for (int i = 0; i < 98; i++) {
+            c.recordLag(10_000);
+        }
+        c.recordLag(300_000);
+        c.recordLag(1_234_000);
+        c.publish();
+        return c.snapshot();
     }
 
     private static DaemonStatus status(String configFile, Instant lastAudit) {
-        return new DaemonStatus("0.1.0", 4242, 3600, configFile, LOADED, engine(), 400, 1, 2, 33554432, 2, 5, 60,
-                lastAudit, 3, 1);
+        return new DaemonStatus("0.1.0", 4242, 3600, new RuleSet(configFile, LOADED, List.of()), counters(lastAudit));
     }
 
     @Test
@@ -67,6 +79,9 @@ class DaemonStatusTest {
                 receive_buffer_bytes: 33554432
                 reloads: 3
                 reload_failures: 1
+                events: 337
+                discarded: 6
+                netlink_errors: 0
                 """, text(status("/etc/uproc.conf", Instant.parse("2026-01-02T04:00:00.999Z"))));
     }
 
@@ -79,7 +94,7 @@ class DaemonStatusTest {
     void aConfigNameWithANewlineStaysOnItsLine() {
         String text = text(status("/tmp/odd\nname\t.conf", null));
         assertEquals("config_file: /tmp/odd\\012name\\011.conf", line(text, "config_file"));
-        assertEquals(30, text.split("\n").length);
+        assertEquals(33, text.split("\n").length);
         assertEquals("config_file: default (users and groups)", line(text(status("default (users and groups)",
                 null)), "config_file"));
     }

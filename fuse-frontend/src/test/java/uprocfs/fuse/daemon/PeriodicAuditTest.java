@@ -2,8 +2,6 @@ package uprocfs.fuse.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -21,12 +19,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import uprocfs.core.Engine;
+import uprocfs.core.engine.EngineAgent;
 import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleSet;
 import uprocfs.core.rule.RuleSpec;
+import uprocfs.core.stats.Metric;
+import uprocfs.testing.EventLoopThread;
 
-/** The audit thread over an engine reading a /proc laid out in a temporary directory. */
+/**
+ * The audit thread over an engine reading a /proc laid out in a temporary directory, with a
+ * thread of the test's playing the event loop.
+ */
 class PeriodicAuditTest {
     private static final Duration INTERVAL = Duration.ofMillis(20);
     private static final Duration DRAIN = Duration.ofMillis(5);
@@ -35,7 +38,8 @@ class PeriodicAuditTest {
     Path root;
 
     private Path proc;
-    private Engine engine;
+    private EngineAgent engine;
+    private EventLoopThread eventLoop;
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
     private final DaemonLog log = DaemonLog.forCommand(new PrintStream(logged, true, StandardCharsets.UTF_8));
     private PeriodicAudit audit;
@@ -45,22 +49,33 @@ class PeriodicAuditTest {
         proc = Files.createDirectory(root.resolve("proc"));
         process(100, 1000);
         process(200, 1001);
-        engine = new Engine(new RuleSet("test.conf", Instant.now(), List.of(
-                new RuleSpec("u1000", 1000, RuleSpec.ANY, null, 1))), new ProcFs(proc));
-        engine.rescan();
+        ProcFs procFs = new ProcFs(proc);
+        engine = new EngineAgent(new RuleSet("test.conf", Instant.now(), List.of(
+                new RuleSpec("u1000", 1000, RuleSpec.ANY, null, 1))), procFs);
+        eventLoop = new EventLoopThread(engine);
+        engine.install(procFs.scan()).join();
     }
 
     @AfterEach
-    void stopTheThread() {
+    void stopTheThreads() {
         if (audit != null) {
             audit.stop();
         }
+        eventLoop.close();
+    }
+
+    private long counter(Metric m) {
+        return engine.view().counters().get(m);
     }
 
     private void process(int pid, int euid) throws IOException {
         Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
         Files.writeString(dir.resolve("status"), "Name:\tsleep\nState:\tS (sleeping)\nTgid:\t" + pid + "\nPid:\t"
                 + pid + "\nPPid:\t1\nUid:\t" + euid + "\t" + euid + "\t" + euid + "\t" + euid + "\nGid:\t0\t0\t0\t0\n");
+    }
+
+    private ProcFs procFs() {
+        return new ProcFs(proc);
     }
 
     private String log() {
@@ -94,12 +109,12 @@ class PeriodicAuditTest {
 
     @Test
     void aHealthyRunIsAuditedAgainAndAgainAndSaysNothing() {
-        audit = new PeriodicAudit(engine, INTERVAL, DRAIN, log);
-        assertNull(audit.lastAudit());
+        audit = new PeriodicAudit(engine, procFs(), INTERVAL, DRAIN, log);
+        assertEquals(0, counter(Metric.LAST_AUDIT));
         audit.start();
-        await("three audits", () -> engine.stats().audits() >= 3);
-        assertEquals(0, engine.stats().auditRepairs());
-        assertNotNull(audit.lastAudit());
+        await("three audits", () -> counter(Metric.AUDITS) >= 3);
+        assertEquals(0, counter(Metric.AUDIT_REPAIRS));
+        assertTrue(counter(Metric.LAST_AUDIT) > 0);
         assertEquals("", log());
     }
 
@@ -108,30 +123,30 @@ class PeriodicAuditTest {
         process(300, 1000);
         Files.writeString(proc.resolve("200/status"), Files.readString(proc.resolve("200/status"))
                 .replace("1001", "1000"));
-        audit = new PeriodicAudit(engine, INTERVAL, DRAIN, log);
+        audit = new PeriodicAudit(engine, procFs(), INTERVAL, DRAIN, log);
         audit.start();
         await("the audit repairs both and says so", () -> log().contains("audit: the files differed from /proc and "
                 + "no event explained it; repaired 1 process added, 0 removed, 1 changed (of 3 processes in /proc)"));
-        assertEquals(2, engine.stats().auditRepairs());
-        assertEquals("100\n200\n300\n", new String(engine.namespace("u1000").content(), StandardCharsets.US_ASCII));
+        assertEquals(2, counter(Metric.AUDIT_REPAIRS));
+        assertEquals("100\n200\n300\n", new String(engine.view().namespace("u1000").content(), StandardCharsets.US_ASCII));
     }
 
     @Test
     void aFailingAuditIsLoggedAndTheNextOneRuns() throws IOException {
         Path moved = root.resolve("elsewhere");
         Files.move(proc, moved);
-        audit = new PeriodicAudit(engine, INTERVAL, DRAIN, log);
+        audit = new PeriodicAudit(engine, procFs(), INTERVAL, DRAIN, log);
         audit.start();
         await("a failure is logged", () -> log().contains("uproc: error: audit failed (events still keep the files "
                 + "current; the next audit runs as planned): cannot list " + proc));
         Files.move(moved, proc);
-        await("audits resume", () -> engine.stats().audits() >= 1);
+        await("audits resume", () -> counter(Metric.AUDITS) >= 1);
         assertTrue(auditThreadAlive());
     }
 
     @Test
     void stopEndsTheThreadAndNoAuditRunsAfter() {
-        audit = new PeriodicAudit(engine, INTERVAL, Duration.ofSeconds(30), log);
+        audit = new PeriodicAudit(engine, procFs(), INTERVAL, Duration.ofSeconds(30), log);
         audit.start();
         await("an audit waits for the queue to drain", PeriodicAuditTest::auditUnderWay);
         long before = System.nanoTime();
@@ -139,15 +154,14 @@ class PeriodicAuditTest {
         assertTrue(System.nanoTime() - before < Duration.ofSeconds(5).toNanos(),
                 "an audit waiting for the queue to drain is abandoned, not waited for");
         assertFalse(auditThreadAlive());
-        assertEquals(0, engine.stats().audits());
+        assertEquals(0, counter(Metric.AUDITS));
         audit.stop();
     }
 
     @Test
     void anIntervalOfZeroStartsNoThread() {
-        audit = new PeriodicAudit(engine, Duration.ZERO, DRAIN, log);
+        audit = new PeriodicAudit(engine, procFs(), Duration.ZERO, DRAIN, log);
         audit.start();
         assertFalse(auditThreadAlive());
-        assertEquals(0, audit.intervalSeconds());
     }
 }

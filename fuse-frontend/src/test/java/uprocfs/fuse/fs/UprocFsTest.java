@@ -25,10 +25,10 @@ import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
-import uprocfs.core.Engine;
 import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleSet;
 import uprocfs.core.rule.RuleSpec;
+import uprocfs.testing.EngineDriver;
 
 /**
  * The filesystem's answers, called directly as libfuse would, without a mount: the structs
@@ -51,7 +51,7 @@ class UprocFsTest {
     private static final Caller BOB = new Caller(1001, 101, 300);
 
     private Path proc;
-    private Engine engine;
+    private EngineDriver engine;
     private Caller caller = ROOT;
     private HidePid hidePid = HidePid.NONE;
     private String status = "version: 1\n";
@@ -64,15 +64,15 @@ class UprocFsTest {
         process(200, 1000, 100, "tar");
         process(300, 1001, 101, "tar");
         process(12345, 1001, 101, "sleep");
-        engine = new Engine(new RuleSet("test.conf", LOADED, List.of(
+        engine = new EngineDriver(new RuleSet("test.conf", LOADED, List.of(
                 new RuleSpec("alice", 1000, ANY, null, 1),
                 new RuleSpec("bob", 1001, ANY, null, 2),
                 new RuleSpec("tar", ANY, ANY, "tar", 3),
                 new RuleSpec("staff", ANY, 101, null, 4),
                 new RuleSpec("alice.tar", 1000, ANY, "tar", 5),
                 new RuleSpec("nobody", 1002, ANY, null, 6))), new ProcFs(proc));
-        engine.rescan();
-        fs = new UprocFs(engine, () -> status.getBytes(StandardCharsets.US_ASCII),
+        engine.started();
+        fs = new UprocFs(engine.agent.view(), () -> status.getBytes(StandardCharsets.US_ASCII),
                 new ProcessVisibility(() -> hidePid, proc), () -> caller);
     }
 

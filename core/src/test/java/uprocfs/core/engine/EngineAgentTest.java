@@ -1,4 +1,4 @@
-package uprocfs.core;
+package uprocfs.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,11 +13,14 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import uprocfs.core.event.EventBatch;
-import uprocfs.core.ns.Namespace;
+import uprocfs.core.FakeProc;
+import uprocfs.testing.EngineDriver;
+import uprocfs.core.stats.Counters;
+import uprocfs.core.stats.Metric;
 import uprocfs.core.rule.RuleSet;
 import uprocfs.core.rule.RuleSpec;
 
-class EngineTest {
+class EngineAgentTest {
     private static final long ANY = RuleSpec.ANY;
     private final FakeProc proc = new FakeProc();
     private final EventBatch batch = new EventBatch(64);
@@ -39,21 +42,19 @@ class EngineTest {
         return new String(ns.content(), StandardCharsets.US_ASCII);
     }
 
-    private void apply(Engine engine) {
+    private void apply(EngineDriver engine) {
         engine.apply(batch);
         batch.clear();
     }
 
-    private Engine startedWith(RuleSet rules) {
-        Engine engine = new Engine(rules, proc.procFs);
-        engine.rescan();
-        return engine;
+    private EngineDriver startedWith(RuleSet rules) {
+        return new EngineDriver(rules, proc.procFs).started();
     }
 
     @Test
     void startupScanFillsNamespacesFromProc() {
         proc.process(1, 0, 0, 0, "init").process(200, 1, 1000, 100, "bash").process(201, 200, 1000, 100, "vim");
-        Engine engine = startedWith(rules(uid(1000, "u1000"), uid(0, "root")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u1000"), uid(0, "root")));
         assertEquals("200\n201\n", text(engine.namespace("u1000")));
         assertEquals("1\n", text(engine.namespace("root")));
         assertEquals(3, engine.taskCount());
@@ -63,7 +64,7 @@ class EngineTest {
     void contentIsAscendingOneLinePerPidAndSizeIsExact() {
         proc.process(1, 0, 1000, 0, "a").process(99999, 1, 1000, 0, "a").process(10, 1, 1000, 0, "a")
                 .process(4194304, 1, 1000, 0, "a");
-        Engine engine = startedWith(rules(uid(1000, "u")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
         Namespace ns = engine.namespace("u");
         assertEquals("1\n10\n99999\n4194304\n", text(ns));
         assertEquals(ns.content().length, ns.byteSize());
@@ -73,7 +74,7 @@ class EngineTest {
     @Test
     void ownedByKeepsOnlyTheCallersProcessesInOrder() {
         proc.process(1, 0, 0, 50, "a").process(2, 0, 1000, 50, "a").process(3, 0, 1000, 50, "a");
-        Engine engine = startedWith(rules(new RuleSpec("g", ANY, 50, null, 0)));
+        EngineDriver engine = startedWith(rules(new RuleSpec("g", ANY, 50, null, 0)));
         assertArrayEquals(new int[] {2, 3}, engine.ownedBy(engine.namespace("g").pids(), 1000));
         assertEquals("2\n3\n", new String(Namespace.render(new int[] {2, 3}), StandardCharsets.US_ASCII));
     }
@@ -81,7 +82,7 @@ class EngineTest {
     @Test
     void emptyNamespaceIsAnEmptyFile() {
         proc.process(1, 0, 0, 0, "init");
-        Engine engine = startedWith(rules(uid(4242, "nobody-here")));
+        EngineDriver engine = startedWith(rules(uid(4242, "nobody-here")));
         assertEquals(0, engine.namespace("nobody-here").byteSize());
         assertEquals("", text(engine.namespace("nobody-here")));
     }
@@ -89,10 +90,10 @@ class EngineTest {
     @Test
     void forkedChildInheritsParentNamespacesWithoutReadingProc() {
         proc.process(100, 1, 1000, 50, "bash");
-        Engine engine = startedWith(rules(uid(1000, "u"), new RuleSpec("g", ANY, 50, null, 0),
+        EngineDriver engine = startedWith(rules(uid(1000, "u"), new RuleSpec("g", ANY, 50, null, 0),
                 new RuleSpec("c", ANY, ANY, "bash", 0)));
         // the child has no /proc entry: inheritance must not need one
-        batch.fork(100, 100, 101, 101, 0);
+        batch.fork(100, 101, 101, 0);
         apply(engine);
         assertEquals("100\n101\n", text(engine.namespace("u")));
         assertEquals("100\n101\n", text(engine.namespace("g")));
@@ -102,35 +103,35 @@ class EngineTest {
     @Test
     void threadsAreNotListedAsProcesses() {
         proc.process(100, 1, 1000, 0, "java");
-        Engine engine = startedWith(rules(uid(1000, "u")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
         for (int t = 101; t <= 110; t++) {
-            batch.fork(100, 100, t, 100, 0);
+            batch.fork(100, t, 100, 0);
         }
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")));
         for (int t = 101; t <= 110; t++) {
-            batch.exit(t, 100, 0, 0, 0);
+            batch.exit(t, 100, 0);
         }
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")), "a thread ending does not end its process");
-        assertEquals(20, engine.stats().threadEvents());
+        assertEquals(20, engine.stats().get(Metric.THREAD_EVENTS));
     }
 
     @Test
     void aLeaderThatExitsBeforeItsThreadsLeavesTheProcessListedUntilTheLastThreadEnds() {
         proc.process(100, 1, 1000, 0, "java");
-        Engine engine = startedWith(rules(uid(1000, "u")));
-        batch.fork(100, 100, 101, 100, 0);
-        batch.fork(100, 100, 102, 100, 0);
-        batch.exit(100, 100, 0, 0, 0); // pthread_exit in main
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
+        batch.fork(100, 101, 100, 0);
+        batch.fork(100, 102, 100, 0);
+        batch.exit(100, 100, 0); // pthread_exit in main
         proc.zombieLeader(100, 1, 1000, 0, "java", 3);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")));
-        batch.exit(101, 100, 0, 0, 0);
+        batch.exit(101, 100, 0);
         proc.zombieLeader(100, 1, 1000, 0, "java", 2);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")));
-        batch.exit(102, 100, 0, 0, 0);
+        batch.exit(102, 100, 0);
         proc.zombieLeader(100, 1, 1000, 0, "java", 1); // the last thread is released before its EXIT
         apply(engine);
         assertEquals("", text(engine.namespace("u")));
@@ -139,13 +140,13 @@ class EngineTest {
     @Test
     void threadsThatPredateTheScanAreKnownFromStatus() {
         proc.process(100, 1, 1000, 0, "java", "S (sleeping)", 3);
-        Engine engine = startedWith(rules(uid(1000, "u")));
-        batch.exit(100, 100, 0, 0, 0);
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
+        batch.exit(100, 100, 0);
         proc.zombieLeader(100, 1, 1000, 0, "java", 3);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")), "two threads still run");
-        batch.exit(101, 100, 0, 0, 0);
-        batch.exit(102, 100, 0, 0, 0);
+        batch.exit(101, 100, 0);
+        batch.exit(102, 100, 0);
         proc.gone(100);
         apply(engine);
         assertEquals("", text(engine.namespace("u")));
@@ -155,16 +156,16 @@ class EngineTest {
     void threadsSeenBothInProcAndAsQueuedForksDoNotKeepAnEndedProcess() {
         // The exec's /proc read already shows two threads whose FORK events are still queued.
         proc.process(100, 1, 0, 0, "sh");
-        Engine engine = startedWith(rules(uid(1000, "u")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
         proc.process(100, 1, 1000, 0, "java", "S (sleeping)", 3);
         batch.exec(100, 100, 0);
-        batch.fork(100, 100, 101, 100, 0);
-        batch.fork(100, 100, 102, 100, 0);
+        batch.fork(100, 101, 100, 0);
+        batch.fork(100, 102, 100, 0);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")));
-        batch.exit(101, 100, 0, 0, 0);
-        batch.exit(102, 100, 0, 0, 0);
-        batch.exit(100, 100, 0, 0, 0);
+        batch.exit(101, 100, 0);
+        batch.exit(102, 100, 0);
+        batch.exit(100, 100, 0);
         proc.zombieLeader(100, 1, 1000, 0, "java", 1);
         apply(engine);
         assertEquals("", text(engine.namespace("u")));
@@ -173,9 +174,9 @@ class EngineTest {
     @Test
     void aSingleThreadedProcessLeavesAtItsExitWithoutReadingProc() {
         proc.process(100, 1, 1000, 0, "sh");
-        Engine engine = startedWith(rules(uid(1000, "u")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
         // /proc still shows it (say, a zombie not yet reaped, or a slow read): the event decides
-        batch.exit(100, 100, 0, 0, 0);
+        batch.exit(100, 100, 0);
         apply(engine);
         assertEquals("", text(engine.namespace("u")));
     }
@@ -183,9 +184,9 @@ class EngineTest {
     @Test
     void processLeavesWhenItExitsAsAWhole() {
         proc.process(100, 1, 1000, 0, "sh");
-        Engine engine = startedWith(rules(uid(1000, "u")));
-        batch.fork(100, 100, 101, 101, 0);
-        batch.exit(101, 101, 0, 0, 0);
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
+        batch.fork(100, 101, 101, 0);
+        batch.exit(101, 101, 0);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u")));
         assertNull(engine.task(101));
@@ -194,7 +195,7 @@ class EngineTest {
     @Test
     void commChangeMovesProcessBetweenNamespaces() {
         proc.process(100, 1, 1000, 0, "worker");
-        Engine engine = startedWith(rules(new RuleSpec("workers", ANY, ANY, "worker", 0),
+        EngineDriver engine = startedWith(rules(new RuleSpec("workers", ANY, ANY, "worker", 0),
                 new RuleSpec("renamed", ANY, ANY, "renamed", 0)));
         batch.comm(100, 100, "renamed".getBytes(StandardCharsets.US_ASCII), 0);
         apply(engine);
@@ -205,7 +206,7 @@ class EngineTest {
     @Test
     void commOfANonLeaderThreadDoesNotRenameTheProcess() {
         proc.process(100, 1, 1000, 0, "worker");
-        Engine engine = startedWith(rules(new RuleSpec("workers", ANY, ANY, "worker", 0)));
+        EngineDriver engine = startedWith(rules(new RuleSpec("workers", ANY, ANY, "worker", 0)));
         batch.comm(105, 100, "pool-1".getBytes(StandardCharsets.US_ASCII), 0);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("workers")));
@@ -214,7 +215,7 @@ class EngineTest {
     @Test
     void execRereadsNameAndEffectiveIdsFromProc() {
         proc.process(100, 1, 1000, 1000, "bash");
-        Engine engine = startedWith(rules(uid(1000, "u1000"), uid(0, "root"),
+        EngineDriver engine = startedWith(rules(uid(1000, "u1000"), uid(0, "root"),
                 new RuleSpec("passwd", 0, ANY, "passwd", 0)));
         // a setuid binary: euid changes with the exec, and no UID event comes
         proc.process(100, 1, 0, 1000, "passwd");
@@ -228,10 +229,10 @@ class EngineTest {
     @Test
     void anExecWhoseProcessExitsLaterInTheBatchLeavesNothingBehind() {
         proc.process(100, 1, 1000, 1000, "bash");
-        Engine engine = startedWith(rules(uid(1000, "u1000"), new RuleSpec("true", ANY, ANY, "true", 0)));
-        batch.fork(100, 100, 101, 101, 0);
+        EngineDriver engine = startedWith(rules(uid(1000, "u1000"), new RuleSpec("true", ANY, ANY, "true", 0)));
+        batch.fork(100, 101, 101, 0);
         batch.exec(101, 101, 0);
-        batch.exit(101, 101, 0, 0, 0);
+        batch.exit(101, 101, 0);
         apply(engine);
         assertEquals("100\n", text(engine.namespace("u1000")));
         assertEquals("", text(engine.namespace("true")));
@@ -241,10 +242,10 @@ class EngineTest {
     @Test
     void anExecBeforeAnExitOfTheSamePidIsNotSkippedForTheNextProcessThatReusesIt() {
         proc.process(100, 1, 1000, 1000, "bash").process(101, 100, 1000, 1000, "old");
-        Engine engine = startedWith(rules(uid(1000, "u1000"), new RuleSpec("vim", ANY, ANY, "vim", 0)));
+        EngineDriver engine = startedWith(rules(uid(1000, "u1000"), new RuleSpec("vim", ANY, ANY, "vim", 0)));
         batch.exec(101, 101, 0);
-        batch.exit(101, 101, 0, 0, 0);
-        batch.fork(100, 100, 101, 101, 0); // the pid comes back as a new child of 100
+        batch.exit(101, 101, 0);
+        batch.fork(100, 101, 101, 0); // the pid comes back as a new child of 100
         batch.exec(101, 101, 0);
         proc.process(101, 100, 1000, 1000, "vim");
         apply(engine);
@@ -254,11 +255,11 @@ class EngineTest {
     @Test
     void anExecIsReadWhenThreadsStartBeforeItsLeaderExits() {
         proc.process(100, 1, 1000, 1000, "bash");
-        Engine engine = startedWith(rules(uid(1000, "u1000"), uid(0, "root")));
-        batch.fork(100, 100, 101, 101, 0);
+        EngineDriver engine = startedWith(rules(uid(1000, "u1000"), uid(0, "root")));
+        batch.fork(100, 101, 101, 0);
         batch.exec(101, 101, 0);            // a setuid binary
-        batch.fork(101, 101, 102, 101, 0);  // starts a thread
-        batch.exit(101, 101, 0, 0, 0);      // pthread_exit in main: the process runs on
+        batch.fork(101, 102, 101, 0);  // starts a thread
+        batch.exit(101, 101, 0);      // pthread_exit in main: the process runs on
         proc.zombieLeader(101, 100, 0, 1000, "daemon", 2);
         apply(engine);
         assertEquals("101\n", text(engine.namespace("root")));
@@ -268,10 +269,10 @@ class EngineTest {
     @Test
     void uidAndGidEventsUseTheEffectiveIdTheyCarry() {
         proc.process(100, 1, 0, 0, "sshd");
-        Engine engine = startedWith(rules(uid(0, "root"), uid(1000, "u1000"),
+        EngineDriver engine = startedWith(rules(uid(0, "root"), uid(1000, "u1000"),
                 new RuleSpec("g33", ANY, 33, null, 0)));
-        batch.uid(100, 100, 0, 1000, 0);
-        batch.gid(100, 100, 0, 33, 0);
+        batch.uid(100, 100, 1000, 0);
+        batch.gid(100, 100, 33, 0);
         apply(engine);
         assertEquals("", text(engine.namespace("root")));
         assertEquals("100\n", text(engine.namespace("u1000")));
@@ -282,7 +283,7 @@ class EngineTest {
     void everyCombinationOfKeysIsAnded() {
         proc.process(1, 0, 1000, 50, "tar").process(2, 0, 1000, 51, "tar").process(3, 0, 1001, 50, "tar")
                 .process(4, 0, 1000, 50, "gzip");
-        Engine engine = startedWith(rules(
+        EngineDriver engine = startedWith(rules(
                 new RuleSpec("u", 1000, ANY, null, 0),
                 new RuleSpec("g", ANY, 50, null, 0),
                 new RuleSpec("c", ANY, ANY, "tar", 0),
@@ -302,10 +303,10 @@ class EngineTest {
     @Test
     void exitForUnknownPidIsANoOpAndForkForKnownPidReplacesIt() {
         proc.process(100, 1, 1000, 0, "bash").process(300, 1, 2000, 0, "other");
-        Engine engine = startedWith(rules(uid(1000, "u1000"), uid(2000, "u2000")));
-        batch.exit(555, 555, 0, 0, 0);
+        EngineDriver engine = startedWith(rules(uid(1000, "u1000"), uid(2000, "u2000")));
+        batch.exit(555, 555, 0);
         // replayed after a scan that already saw 300 under another identity
-        batch.fork(100, 100, 300, 300, 0);
+        batch.fork(100, 300, 300, 0);
         apply(engine);
         assertEquals("100\n300\n", text(engine.namespace("u1000")));
         assertEquals("", text(engine.namespace("u2000")));
@@ -313,9 +314,9 @@ class EngineTest {
 
     @Test
     void forkFromUnknownParentReadsTheChildFromProc() {
-        Engine engine = startedWith(rules(uid(1000, "u")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
         proc.process(400, 399, 1000, 0, "orphan");
-        batch.fork(399, 399, 400, 400, 0);
+        batch.fork(399, 400, 400, 0);
         apply(engine);
         assertEquals("400\n", text(engine.namespace("u")));
     }
@@ -323,7 +324,7 @@ class EngineTest {
     @Test
     void rescanRepairsWhatLostEventsLeftWrong() {
         proc.process(100, 1, 1000, 0, "a").process(101, 1, 1000, 0, "b");
-        Engine engine = startedWith(rules(uid(1000, "u"), uid(2000, "v")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u"), uid(2000, "v")));
         proc.gone(100).process(101, 1, 2000, 0, "b").process(102, 1, 1000, 0, "c");
         Reconciliation r = engine.rescan();
         assertEquals(1, r.added());
@@ -337,26 +338,26 @@ class EngineTest {
     @Test
     void auditCountsOnlyDifferencesThatOutliveTheEventQueue() {
         proc.process(100, 1, 1000, 0, "a").process(101, 1, 1000, 0, "b");
-        Engine engine = startedWith(rules(uid(1000, "u")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
         // 102 is forked (its event still queued) and 101 really drifted: its exit was lost
         proc.process(102, 100, 1000, 0, "a").gone(101);
-        AuditFindings findings = engine.auditScan();
-        assertEquals(2, findings.suspects().length);
+        int[] findings = engine.auditScan();
+        assertEquals(2, findings.length);
         assertEquals("100\n101\n", text(engine.namespace("u")), "the scan alone changes nothing");
-        batch.fork(100, 100, 102, 102, 0);
+        batch.fork(100, 102, 102, 0);
         apply(engine);
         Reconciliation r = engine.auditConfirm(findings);
         assertEquals(1, r.repairs());
         assertEquals(1, r.removed());
         assertEquals("100\n102\n", text(engine.namespace("u")));
-        assertEquals(1, engine.stats().auditRepairs());
+        assertEquals(1, engine.stats().get(Metric.AUDIT_REPAIRS));
         assertEquals(0, engine.auditConfirm(engine.auditScan()).repairs(), "a healthy table audits clean");
     }
 
     @Test
     void replaceRulesFillsNewNamespacesFromTheTaskTable() {
         proc.process(100, 1, 1000, 0, "a");
-        Engine engine = startedWith(rules(uid(1000, "u")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
         Namespace before = engine.namespace("u");
         proc.gone(100); // nothing is rescanned: the table is the source
         engine.replaceRules(rules(uid(1000, "u"), uid(1000, "again"), new RuleSpec("c", ANY, ANY, "a", 0)));
@@ -367,7 +368,7 @@ class EngineTest {
         assertNull(engine.namespace("u"));
         assertEquals(1, engine.namespaces().size());
         // events after the swap are applied to the new namespaces
-        batch.exit(100, 100, 0, 0, 0);
+        batch.exit(100, 100, 0);
         apply(engine);
         assertEquals("", text(engine.namespace("again")));
     }
@@ -375,9 +376,9 @@ class EngineTest {
     @Test
     void contentSnapshotIsNotChangedByLaterEvents() {
         proc.process(100, 1, 1000, 0, "a");
-        Engine engine = startedWith(rules(uid(1000, "u")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
         byte[] snapshot = engine.namespace("u").content();
-        batch.fork(100, 100, 101, 101, 0);
+        batch.fork(100, 101, 101, 0);
         apply(engine);
         assertEquals("100\n", new String(snapshot, StandardCharsets.US_ASCII));
         assertEquals("100\n101\n", text(engine.namespace("u")));
@@ -386,11 +387,11 @@ class EngineTest {
     @Test
     void mtimeMovesOnlyWhenMembershipChanges() throws Exception {
         proc.process(100, 1, 1000, 0, "a");
-        Engine engine = startedWith(rules(uid(1000, "u"), uid(2000, "v")));
+        EngineDriver engine = startedWith(rules(uid(1000, "u"), uid(2000, "v")));
         long u0 = engine.namespace("u").mtimeMillis();
         long v0 = engine.namespace("v").mtimeMillis();
         Thread.sleep(5);
-        batch.fork(100, 100, 101, 101, 0);
+        batch.fork(100, 101, 101, 0);
         apply(engine);
         assertTrue(engine.namespace("u").mtimeMillis() > u0);
         assertEquals(v0, engine.namespace("v").mtimeMillis());
@@ -399,22 +400,61 @@ class EngineTest {
     @Test
     void uidsAboveTwoToThe31AreMatched() {
         proc.process(100, 1, (int) 4294967294L, 0, "a");
-        Engine engine = startedWith(rules(uid(4294967294L, "big")));
+        EngineDriver engine = startedWith(rules(uid(4294967294L, "big")));
         assertEquals("100\n", text(engine.namespace("big")));
     }
 
     @Test
     void statsCountEventsByKindAndLag() {
         proc.process(100, 1, 1000, 0, "a");
-        Engine engine = startedWith(rules(uid(1000, "u")));
-        batch.fork(100, 100, 101, 101, System.nanoTime());
-        batch.exit(101, 101, 0, 0, System.nanoTime());
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
+        batch.fork(100, 101, 101, System.nanoTime());
+        batch.exit(101, 101, System.nanoTime());
         apply(engine);
-        EngineStats s = engine.stats();
-        assertEquals(1L, s.eventsByKind().get("fork"));
-        assertEquals(1L, s.eventsByKind().get("exit"));
-        assertEquals(2, s.lagCount());
-        assertNotNull(s.eventsByKind().get("other"));
+        Counters.Snapshot s = engine.stats();
+        assertEquals(1L, s.get(Metric.EVENTS_FORK));
+        assertEquals(1L, s.get(Metric.EVENTS_EXIT));
+        assertEquals(0L, s.get(Metric.EVENTS_OTHER));
+        assertEquals(2, s.lag().count());
+    }
+
+    /**
+     * The counters a reader sees belong to one moment: every event counted has its lag
+     * recorded in the same snapshot. (Before the registry, the lag was recorded after the
+     * write lock was released and read under the read lock, so a reader could see a batch's
+     * events without their lag.)
+     */
+    @Test
+    void countersAreReadConsistentlyWhileBatchesAreApplied() throws Exception {
+        proc.process(100, 1, 1000, 0, "a");
+        EngineDriver engine = startedWith(rules(uid(1000, "u")));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread loop = new Thread(() -> {
+            EventBatch b = new EventBatch(64);
+            for (int round = 0; round < 20_000; round++) {
+                b.clear();
+                for (int k = 0; k < 16; k++) {
+                    b.fork(100, 200 + k, 200 + k, System.nanoTime());
+                    b.exit(200 + k, 200 + k, System.nanoTime());
+                }
+                engine.apply(b);
+            }
+            done.set(true);
+        }, "test-event-loop");
+        loop.start();
+        long reads = 0;
+        try {
+            while (!done.get()) {
+                Counters.Snapshot s = engine.agent.view().counters();
+                long events = s.get(Metric.EVENTS_FORK) + s.get(Metric.EVENTS_EXIT);
+                assertEquals(events, s.lag().count(), "events counted and lags recorded, in one snapshot");
+                reads++;
+            }
+        } finally {
+            loop.join();
+        }
+        assertTrue(reads > 0);
+        assertEquals(640_000, engine.stats().lag().count());
     }
 
     @Test
@@ -422,7 +462,7 @@ class EngineTest {
         // The model: a plain map of pid -> uid, updated by the same events.
         java.util.Random rnd = new java.util.Random(42);
         proc.process(1, 0, 0, 0, "init");
-        Engine engine = startedWith(rules(uid(0, "u0"), uid(1, "u1"), uid(2, "u2")));
+        EngineDriver engine = startedWith(rules(uid(0, "u0"), uid(1, "u1"), uid(2, "u2")));
         java.util.Map<Integer, Integer> model = new java.util.HashMap<>();
         model.put(1, 0);
         int nextPid = 2;
@@ -433,18 +473,18 @@ class EngineTest {
                 switch (rnd.nextInt(3)) {
                     case 0 -> {
                         int child = nextPid++;
-                        batch.fork(pick, pick, child, child, 0);
+                        batch.fork(pick, child, child, 0);
                         model.put(child, model.get(pick));
                     }
                     case 1 -> {
                         if (pick != 1) {
-                            batch.exit(pick, pick, 0, 0, 0);
+                            batch.exit(pick, pick, 0);
                             model.remove(pick);
                         }
                     }
                     default -> {
                         int u = rnd.nextInt(3);
-                        batch.uid(pick, pick, u, u, 0);
+                        batch.uid(pick, pick, u, 0);
                         model.put(pick, u);
                     }
                 }

@@ -1,10 +1,11 @@
-package uprocfs.core.task;
+package uprocfs.core.engine;
 
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntConsumer;
 import java.util.Arrays;
 import uprocfs.core.rule.RuleIndex;
+import uprocfs.core.task.TaskInfo;
 
 /**
  * Every live process the engine knows, keyed by pid, stored column by column in slots so
@@ -12,9 +13,11 @@ import uprocfs.core.rule.RuleIndex;
  * (including its array of matched namespace ids, which is shared, never mutated) into a
  * free slot.
  *
- * <p>Only the engine's writer touches this table; it is not thread-safe.
+ * <p>Not thread-safe. The event loop is its only writer and changes it under the state's
+ * write lock; FUSE threads read it (through {@link EngineView}) under the read lock
+ * (docs/ARCHITECTURE.md, "Readers").
  */
-public final class TaskTable {
+final class TaskTable {
     private final Int2IntOpenHashMap slotOf = new Int2IntOpenHashMap(1024);
     private final IntArrayList free = new IntArrayList();
     private int[] pid = new int[1024];
@@ -27,20 +30,20 @@ public final class TaskTable {
     private boolean[] leaderExited = new boolean[1024];
     private int used;
 
-    public TaskTable() {
+    TaskTable() {
         slotOf.defaultReturnValue(-1);
     }
 
-    public int size() {
+    int size() {
         return slotOf.size();
     }
 
     /** The slot of {@code pid}, or -1 when unknown. */
-    public int slot(int pid) {
+    int slot(int pid) {
         return slotOf.get(pid);
     }
 
-    public boolean contains(int pid) {
+    boolean contains(int pid) {
         return slotOf.containsKey(pid);
     }
 
@@ -48,7 +51,7 @@ public final class TaskTable {
      * A slot for {@code pid}: its existing one, or a fresh one whose columns the caller
      * must fill with {@link #set}.
      */
-    public int slotFor(int p) {
+    int slotFor(int p) {
         int s = slotOf.get(p);
         if (s >= 0) {
             return s;
@@ -69,7 +72,7 @@ public final class TaskTable {
         return s;
     }
 
-    public void set(int s, int parent, int uid, int gid, String name, int[] matched) {
+    void set(int s, int parent, int uid, int gid, String name, int[] matched) {
         ppid[s] = parent;
         euid[s] = uid;
         egid[s] = gid;
@@ -78,7 +81,7 @@ public final class TaskTable {
     }
 
     /** Forgets {@code pid}; returns its former slot (columns still readable until reused) or -1. */
-    public int remove(int p) {
+    int remove(int p) {
         int s = slotOf.remove(p);
         if (s >= 0) {
             comm[s] = null;
@@ -87,32 +90,32 @@ public final class TaskTable {
         return s;
     }
 
-    public int pid(int s) {
+    int pid(int s) {
         return pid[s];
     }
 
-    public int ppid(int s) {
+    int ppid(int s) {
         return ppid[s];
     }
 
-    public int euid(int s) {
+    int euid(int s) {
         return euid[s];
     }
 
-    public int egid(int s) {
+    int egid(int s) {
         return egid[s];
     }
 
-    public String comm(int s) {
+    String comm(int s) {
         return comm[s];
     }
 
     /** The ids of the namespaces this slot's process is in; shared, never modify it. */
-    public int[] namespaces(int s) {
+    int[] namespaces(int s) {
         return namespaces[s];
     }
 
-    public void setNamespaces(int s, int[] matched) {
+    void setNamespaces(int s, int[] matched) {
         namespaces[s] = matched;
     }
 
@@ -120,31 +123,31 @@ public final class TaskTable {
      * The process has had threads besides its leader since it started or last exec'd: its
      * leader's exit does not tell by itself that the process has ended.
      */
-    public boolean threaded(int s) {
+    boolean threaded(int s) {
         return threaded[s];
     }
 
     /** The leader thread exited while others ran on: the process ends with its last thread. */
-    public boolean leaderExited(int s) {
+    boolean leaderExited(int s) {
         return leaderExited[s];
     }
 
-    public void setThreads(int s, boolean hasThreads, boolean leaderGone) {
+    void setThreads(int s, boolean hasThreads, boolean leaderGone) {
         threaded[s] = hasThreads;
         leaderExited[s] = leaderGone;
     }
 
-    public TaskInfo info(int s) {
+    TaskInfo info(int s) {
         return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s], threaded[s] ? 2 : 1, leaderExited[s]);
     }
 
     /** Calls {@code action} with every known pid (the table must not change meanwhile). */
-    public void forEachPid(IntConsumer action) {
+    void forEachPid(IntConsumer action) {
         slotOf.keySet().forEach(action);
     }
 
     /** Every known pid, as a fresh array in no particular order. */
-    public int[] pids() {
+    int[] pids() {
         return slotOf.keySet().toIntArray();
     }
 

@@ -1,4 +1,4 @@
-package uprocfs.core.ns;
+package uprocfs.core.engine;
 
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import java.util.Arrays;
@@ -9,11 +9,13 @@ import uprocfs.core.rule.RuleSpec;
  * One rule's set of processes, and the file that shows it: the member PIDs in ascending
  * order, one per line.
  *
- * <p>The engine's writer changes membership under the engine's write lock; readers (FUSE
- * threads) read {@link #byteSize()} and {@link #mtimeMillis()} without locking and take the
- * read lock only to render {@link #content()}, which is then cached until the next change.
- * The size is kept as a running sum of the lines' lengths so that {@code getattr} costs
- * nothing however large the namespace.
+ * <p>Outside this package it is read-only. The event loop changes membership (package-private
+ * {@link #add}, {@link #remove}) under the state's write lock; readers (FUSE threads) read
+ * {@link #byteSize()}, {@link #memberCount()} and {@link #mtimeMillis()} without locking
+ * (volatile, each exact at some instant) and take the read lock to render {@link #content()},
+ * which is then cached until the next change (docs/ARCHITECTURE.md, "Readers"). The size is
+ * kept as a running sum of the lines' lengths so that {@code getattr} costs nothing however
+ * large the namespace.
  */
 public final class Namespace {
     private static final byte[] EMPTY = new byte[0];
@@ -27,7 +29,7 @@ public final class Namespace {
     private volatile long mtimeMillis;
     private volatile byte[] content = EMPTY;
 
-    public Namespace(String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
+    Namespace(String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
         this.name = name;
         this.rule = rule;
         this.readLock = readLock;
@@ -89,8 +91,8 @@ public final class Namespace {
         }
     }
 
-    /** Writer only, under the write lock. */
-    public boolean add(int pid, long nowMillis) {
+    /** Event loop only, under the write lock (or before the namespace is published). */
+    boolean add(int pid, long nowMillis) {
         if (members == null) {
             members = new IntOpenHashSet(4);
         }
@@ -103,8 +105,8 @@ public final class Namespace {
         return true;
     }
 
-    /** Writer only, under the write lock. */
-    public boolean remove(int pid, long nowMillis) {
+    /** Event loop only, under the write lock. */
+    boolean remove(int pid, long nowMillis) {
         if (members == null || !members.remove(pid)) {
             return false;
         }
@@ -114,8 +116,8 @@ public final class Namespace {
         return true;
     }
 
-    /** Writer only, under the write lock: carries the time of the last change across a reload. */
-    public void setMtimeMillis(long millis) {
+    /** Event loop only, before the namespace is published: carries the time of the last change across a reload. */
+    void setMtimeMillis(long millis) {
         mtimeMillis = millis;
     }
 

@@ -1,4 +1,4 @@
-package uprocfs.core.ns;
+package uprocfs.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

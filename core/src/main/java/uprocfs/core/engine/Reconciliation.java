@@ -1,4 +1,4 @@
-package uprocfs.core;
+package uprocfs.core.engine;
 
 /**
  * What a full comparison of the task table with {@code /proc} found and fixed.

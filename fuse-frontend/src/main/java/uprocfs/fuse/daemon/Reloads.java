@@ -1,0 +1,99 @@
+package uprocfs.fuse.daemon;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import uprocfs.config.LoadedConfig;
+import uprocfs.core.engine.EngineAgent;
+import uprocfs.core.engine.EngineView;
+import uprocfs.core.engine.PreparedRules;
+import uprocfs.fuse.StartFailure;
+
+/**
+ * Reloads on SIGHUP. The signal's handler only hands the reload to this class's thread and
+ * returns, so a configuration that is slow to read (getent waits up to 30 s for a directory
+ * service) delays no signal, no startup verdict and no other thread; the thread reads and
+ * indexes the configuration and posts the swap to the event loop (docs/ARCHITECTURE.md,
+ * "Commands"). A SIGHUP that comes before the daemon is up is remembered and acted on once
+ * it is. Reloads run one at a time, in order.
+ */
+final class Reloads {
+    /** Reads the configuration as it now reads. */
+    @FunctionalInterface
+    interface Source {
+        LoadedConfig load() throws StartFailure;
+    }
+
+    /** The thread's name, as thread dumps and /proc/PID/task/TID/comm show it. */
+    static final String THREAD_NAME = "uproc-reload";
+
+    private final Source source;
+    private final DaemonLog log;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, THREAD_NAME);
+        t.setDaemon(true);
+        return t;
+    });
+    // Guarded by this; held for no longer than it takes to hand a task to the thread.
+    private EngineAgent engine;
+    private boolean pending;
+
+    Reloads(Source source, DaemonLog log) {
+        this.source = source;
+        this.log = log;
+    }
+
+    /** SIGHUP: returns at once. */
+    synchronized void request() {
+        if (engine == null) {
+            if (!pending) {
+                log.info("SIGHUP: still starting; the configuration is read again once mounted");
+            }
+            pending = true;
+            return;
+        }
+        thread.execute(this::reload);
+    }
+
+    /** The daemon is up: reloads go ahead, one asked for during startup among them. */
+    synchronized void up(EngineAgent started) {
+        engine = started;
+        if (pending) {
+            pending = false;
+            thread.execute(this::reload);
+        }
+    }
+
+    /** No reload starts after this; one under way is abandoned when it posts its swap. */
+    void stop() {
+        thread.shutdownNow();
+    }
+
+    private synchronized EngineAgent engine() {
+        return engine;
+    }
+
+    private void reload() {
+        EngineAgent a = engine();
+        EngineView view = a.view();
+        String running = view.rules().source();
+        int before = view.namespaces().size();
+        try {
+            LoadedConfig loaded = source.load();
+            int now = a.swapRules(PreparedRules.of(loaded.rules())).get();
+            log.info("SIGHUP: reloaded " + loaded.rules().source() + ": " + Daemon.count(now, "namespace")
+                    + " (were " + before + ")");
+        } catch (StartFailure | IllegalArgumentException f) {
+            log.error("SIGHUP: cannot reload, keeping the running configuration (" + running + ", "
+                    + Daemon.count(before, "namespace") + "):\n" + f.getMessage());
+            // After the log, so that whoever sees the count can read why.
+            a.countReloadFailure();
+        } catch (ExecutionException | CancellationException e) {
+            log.error("SIGHUP: the configuration was read but not swapped in (the daemon is stopping): "
+                    + Daemon.describe(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
