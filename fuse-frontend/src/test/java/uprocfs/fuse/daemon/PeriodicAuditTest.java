@@ -25,6 +25,8 @@ import uprocfs.core.rule.RuleSet;
 import uprocfs.core.rule.RuleSpec;
 import uprocfs.core.stats.Metric;
 import uprocfs.testing.EventLoopThread;
+import uprocfs.testing.FakeProcTree;
+import uprocfs.testing.FakeProcess;
 
 /**
  * The audit thread over an engine reading a /proc laid out in a temporary directory, with a
@@ -68,10 +70,8 @@ class PeriodicAuditTest {
         return engine.view().counters().get(m);
     }
 
-    private void process(int pid, int euid) throws IOException {
-        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
-        Files.writeString(dir.resolve("status"), "Name:\tsleep\nState:\tS (sleeping)\nTgid:\t" + pid + "\nPid:\t"
-                + pid + "\nPPid:\t1\nUid:\t" + euid + "\t" + euid + "\t" + euid + "\t" + euid + "\nGid:\t0\t0\t0\t0\n");
+    private void process(int pid, int euid) {
+        new FakeProcTree(proc).add(FakeProcess.pid(pid).euid(euid));
     }
 
     private ProcFs procFs() {
@@ -121,8 +121,7 @@ class PeriodicAuditTest {
     @Test
     void driftThatNoEventExplainsIsRepairedCountedAndLogged() throws IOException {
         process(300, 1000);
-        Files.writeString(proc.resolve("200/status"), Files.readString(proc.resolve("200/status"))
-                .replace("1001", "1000"));
+        process(200, 1000);
         audit = new PeriodicAudit(engine, procFs(), INTERVAL, DRAIN, log);
         audit.start();
         await("the audit repairs both and says so", () -> log().contains("audit: the files differed from /proc and "

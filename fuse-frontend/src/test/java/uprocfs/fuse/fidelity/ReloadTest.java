@@ -7,20 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import uprocfs.fuse.it.Scratch;
+import uprocfs.fuse.it.MountedDaemonTest;
 import uprocfs.fuse.it.Sleepers;
-import uprocfs.fuse.it.Uproc;
 import uprocfs.testing.Deadline;
-import uprocfs.testing.RootEnvironment;
 
 /**
  * SIGHUP swaps the configuration as a whole, from the task table, without a rescan: new
@@ -29,35 +23,13 @@ import uprocfs.testing.RootEnvironment;
  * of each case; these cover every kind of rule, joins and leaves.)
  */
 @Tag("root")
-class ReloadTest {
+class ReloadTest extends MountedDaemonTest {
     private static final int UID_A = 60350;
     private static final int UID_B = 60351;
     private static final int GID_A = 60352;
     private static final int GID_B = 60353;
     /** The name of this class's copy of sleep: no process elsewhere has it, so first reads are exact. */
     private static final String NAPPER = "uprocreload";
-
-    private Scratch scratch;
-    private Uproc uproc;
-    private final List<Sleepers> sleepers = new ArrayList<>();
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        try {
-            sleepers.forEach(Sleepers::close);
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            scratch.close();
-        }
-    }
 
     /** Every kind of rule, over processes named after this class's napper. */
     private static List<Rule> everyKind(String suffix) {
@@ -73,28 +45,13 @@ class ReloadTest {
 
     /** Starts a few processes in each combination of the ids above, and sleep or the napper. */
     private Sleepers startMixedProcesses() {
-        Sleepers started = new Sleepers();
-        sleepers.add(started);
-        String napper = napper();
-        started.start(2, UID_A, GID_A, napper);
-        started.start(2, UID_A, GID_B, "sleep");
-        started.start(2, UID_B, GID_A, napper);
-        started.start(2, UID_B, GID_B, napper);
-        return started;
-    }
-
-    /** A copy of sleep called {@value #NAPPER}, runnable by anyone. */
-    private String napper() {
-        Path napper = scratch.dir.resolve(NAPPER);
-        try {
-            if (!Files.exists(napper)) {
-                Files.copy(Path.of("/bin/sleep"), napper);
-                Files.setPosixFilePermissions(napper, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot copy /bin/sleep to " + napper, e);
-        }
-        return napper.toString();
+        Sleepers mixed = closeAfter(new Sleepers());
+        String napper = scratch.napper(NAPPER);
+        mixed.start(2, UID_A, GID_A, napper);
+        mixed.start(2, UID_A, GID_B, "sleep");
+        mixed.start(2, UID_B, GID_A, napper);
+        mixed.start(2, UID_B, GID_B, napper);
+        return mixed;
     }
 
     private void reload(List<Rule> rules, String extraText) {
@@ -106,7 +63,7 @@ class ReloadTest {
     void aBrokenConfigOnSighupLeavesEveryNamespaceFollowingItsProcesses() {
         List<Rule> running = everyKind("");
         scratch.config(Rule.config(running));
-        uproc = Uproc.foreground(scratch);
+        mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
         Sleepers first = startMixedProcesses();
         files.awaitTruth("the files list the first processes", Deadline.DEFAULT, running);
@@ -137,7 +94,7 @@ class ReloadTest {
         Rule kept = Rule.uid(UID_A, "kept");
         Rule dropped = Rule.uid(UID_B, "dropped");
         scratch.config(Rule.config(List.of(kept, dropped)));
-        uproc = Uproc.foreground(scratch);
+        mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
         startMixedProcesses();
         files.awaitTruth("the first files", Deadline.DEFAULT, List.of(kept, dropped));

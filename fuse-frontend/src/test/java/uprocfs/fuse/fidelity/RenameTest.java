@@ -81,7 +81,7 @@ class RenameTest extends MountedDaemonTest {
         Rule mine = Rule.uid(RENAMED_UID, "mine");
         List<Rule> rules = List.of(old, renamed, mineRenamed, mine);
         scratch.config(Rule.config(rules));
-        uproc = Uproc.foreground(scratch);
+        mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
 
         // A copy of bash named uprocold: its comm after exec. On each line it reads, it renames
@@ -137,7 +137,7 @@ class RenameTest extends MountedDaemonTest {
         Rule marker = Rule.uid(MARKER_UID, "marker");
         List<Rule> rules = List.of(leaderless, byName);
         scratch.config(Rule.config(List.of(leaderless, byName, marker)));
-        uproc = Uproc.foreground(scratch);
+        mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
 
         started = new ProcessBuilder("setpriv", "--reuid=" + LEADERLESS_UID, "--regid=" + LEADERLESS_UID,

@@ -43,7 +43,7 @@ class SetuidExecTest extends MountedDaemonTest {
         Rule both = Rule.uid(OWNER, "owner.group").andGid(GROUP);
         List<Rule> rules = List.of(owner, runner, group, runnersGroup, both);
         scratch.config(Rule.config(rules));
-        uproc = Uproc.foreground(scratch);
+        mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
 
         // setpriv drops to the runner (UID and GID events), then execs the binary, which

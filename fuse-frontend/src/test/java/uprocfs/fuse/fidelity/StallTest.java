@@ -12,16 +12,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.it.GroundTruth;
+import uprocfs.fuse.it.MountedDaemonTest;
 import uprocfs.fuse.it.ProcessResult;
-import uprocfs.fuse.it.Scratch;
-import uprocfs.fuse.it.Uproc;
+import uprocfs.fuse.it.StatusFile;
 import uprocfs.testing.Deadline;
-import uprocfs.testing.RootEnvironment;
 
 /**
  * Events are lost when the daemon falls behind: the kernel drops what no longer fits in the
@@ -33,7 +30,7 @@ import uprocfs.testing.RootEnvironment;
  * certain and checked, at whatever speed the machine forks.
  */
 @Tag("root")
-class StallTest {
+class StallTest extends MountedDaemonTest {
     /** The uid of the processes started during the stall, which only a resync can find. */
     private static final int STARTED_UID = 60330;
     /** The uid of the fork/exit loops that overflow the queue. */
@@ -70,36 +67,9 @@ class StallTest {
 
     private static final Rule MARKER = Rule.uid(MARKER_UID, "marker");
 
-    private Scratch scratch;
-    private Uproc uproc;
     private NamespaceFiles files;
     private ConnectorQueue queue;
-    private final List<Herd> herds = new ArrayList<>();
-    private final List<Churn> churns = new ArrayList<>();
     private StoppedDaemon stopped;
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        try {
-            if (stopped != null) {
-                // A stopped daemon answers nothing, not even SIGTERM, and the mount would hang.
-                stopped.close();
-            }
-            churns.forEach(Churn::close);
-            herds.forEach(Herd::close);
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            scratch.close();
-        }
-    }
 
     @Test
     void filesEqualProcWithinTwoSecondsOfAStallThatLostEvents() {
@@ -108,9 +78,9 @@ class StallTest {
         List<Rule> rules = List.of(started, churned);
         mount(rules, SMALL_QUEUE);
 
-        stopped = StoppedDaemon.stop(uproc);
+        stop();
         ConnectorQueue.Reading overflowed = overflow();
-        Herd herd = herd(Herd.of(STARTED_UID, STARTED_UID, "sleep"));
+        Herd herd = closeAfter(Herd.of(STARTED_UID, STARTED_UID, "sleep"));
         long spawning = System.nanoTime();
         List<Integer> stalledPids = herd.spawn(STARTED);
         Deadline.printLoad(STARTED + " processes started during the stall", spawning);
@@ -149,11 +119,11 @@ class StallTest {
         ProcessResult mkfifo = ProcessResult.of("mkfifo", "-m", "600", fifo.toString());
         assertTrue(mkfifo.exitCode() == 0, mkfifo.toString());
 
-        stopped = StoppedDaemon.stop(uproc);
-        Churn kept = churn(Churn.forkExits(CHURN_UID, CHURN_LOOPS, KEPT_PAIRS / CHURN_LOOPS));
+        stop();
+        Churn kept = closeAfter(Churn.forkExits(CHURN_UID, CHURN_LOOPS, KEPT_PAIRS / CHURN_LOOPS));
         kept.awaitEnd(KEPT_PAIRS + " fork/exit pairs queued");
-        Herd herd = herd(Herd.ofCommandLine(0, 0, "{ read -r _ < '" + fifo + "'; exec setpriv --reuid=" + CHANGED_UID
-                + " --regid=" + CHANGED_UID + " --clear-groups sleep 1000; }"));
+        Herd herd = closeAfter(Herd.ofCommandLine(0, 0, "{ read -r _ < '" + fifo + "'; exec setpriv --reuid="
+                + CHANGED_UID + " --regid=" + CHANGED_UID + " --clear-groups sleep 1000; }"));
         List<Integer> waiting = herd.spawn(WAITING);
         ConnectorQueue.Reading queued = queue.read();
         assertEquals(0, queued.drops(), "the queue kept every event so far, the forks of the " + WAITING
@@ -182,7 +152,7 @@ class StallTest {
         List<Rule> all = new ArrayList<>(rules);
         all.add(MARKER);
         scratch.config(Rule.config(all));
-        uproc = Uproc.foreground(scratch, "-o", receiveBuffer);
+        mount("-o", receiveBuffer);
         files = new NamespaceFiles(scratch.mnt);
         files.awaitTruth("the files start out right", Deadline.DEFAULT, rules);
         queue = ConnectorQueue.of(uproc.pid());
@@ -193,7 +163,7 @@ class StallTest {
      * socket, and returns the queue as it then is: congested, dropping every event from here.
      */
     private ConnectorQueue.Reading overflow() {
-        Churn churn = churn(Churn.untilStopped(scratch.dir.resolve("stop-churn"), CHURN_UID, "(:)", "(:)"));
+        Churn churn = closeAfter(Churn.untilStopped(scratch.dir.resolve("stop-churn"), CHURN_UID, "(:)", "(:)"));
         Deadline.awaitLoad("fork/exit pairs until the daemon's queue overflowed", () -> {
             ConnectorQueue.Reading now = queue.read();
             return now.drops() > 0 ? null : now.toString();
@@ -204,14 +174,9 @@ class StallTest {
         return overflowed;
     }
 
-    private Churn churn(Churn churn) {
-        churns.add(churn);
-        return churn;
-    }
-
-    private Herd herd(Herd herd) {
-        herds.add(herd);
-        return herd;
+    /** SIGSTOP; resumed after the test whatever happens: a stopped daemon answers nothing, not even SIGTERM. */
+    private void stop() {
+        stopped = closeAfter(StoppedDaemon.stop(uproc));
     }
 
     /**

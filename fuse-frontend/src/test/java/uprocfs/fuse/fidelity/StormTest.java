@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import uprocfs.fuse.it.MountedDaemonTest;
 import uprocfs.fuse.it.Scratch;
-import uprocfs.fuse.it.Uproc;
-import uprocfs.testing.RootEnvironment;
 
 /**
  * Under load, every file still tells the truth: two fork/exec storms run while 2,000
@@ -21,7 +18,7 @@ import uprocfs.testing.RootEnvironment;
  * the storms stop, every namespace (uid, gid, cmd and combined rules) equals /proc.
  */
 @Tag("root")
-class StormTest {
+class StormTest extends MountedDaemonTest {
     private static final int STORM_UID = 60340;
     private static final int[] HERD_UIDS = {60341, 60342, 60343, 60344};
     private static final int GID_A = 60345;
@@ -33,31 +30,7 @@ class StormTest {
     /** Generous: the storms may still be draining from the daemon's queue when they stop. */
     private static final Duration SETTLES = Duration.ofSeconds(10);
 
-    private Scratch scratch;
-    private Uproc uproc;
-    private Churn storm;
     private final List<Herd> herds = new ArrayList<>();
-
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        try {
-            if (storm != null) {
-                storm.close();
-            }
-            herds.forEach(Herd::close);
-            if (uproc != null) {
-                uproc.close();
-            }
-        } finally {
-            scratch.close();
-        }
-    }
 
     @Test
     void everyFileEqualsProcAfterForkStormsAndWavesOfProcesses() {
@@ -79,18 +52,19 @@ class StormTest {
         List<Rule> all = new ArrayList<>(rules);
         all.add(marker);
         scratch.config(Rule.config(all));
-        uproc = Uproc.foreground(scratch);
+        mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
 
         // Two herds of sleep and two of the napper, across both gids.
         String napper = scratch.napper();
-        herds.add(Herd.of(HERD_UIDS[0], GID_A, "sleep"));
-        herds.add(Herd.of(HERD_UIDS[1], GID_B, napper));
-        herds.add(Herd.of(HERD_UIDS[2], GID_A, napper));
-        herds.add(Herd.of(HERD_UIDS[3], GID_B, "sleep"));
+        herds.add(closeAfter(Herd.of(HERD_UIDS[0], GID_A, "sleep")));
+        herds.add(closeAfter(Herd.of(HERD_UIDS[1], GID_B, napper)));
+        herds.add(closeAfter(Herd.of(HERD_UIDS[2], GID_A, napper)));
+        herds.add(closeAfter(Herd.of(HERD_UIDS[3], GID_B, "sleep")));
 
         long t0 = System.nanoTime();
-        storm = Churn.untilStopped(scratch.dir.resolve("stop-storm"), STORM_UID, "/bin/true", "sh -c :");
+        Churn storm = closeAfter(Churn.untilStopped(scratch.dir.resolve("stop-storm"), STORM_UID, "/bin/true",
+                "sh -c :"));
         List<List<List<Integer>>> waves = new ArrayList<>();
         for (int w = 0; w < WAVES; w++) {
             List<List<Integer>> wave = new ArrayList<>();

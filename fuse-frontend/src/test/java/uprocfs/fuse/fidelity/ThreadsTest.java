@@ -97,7 +97,7 @@ class ThreadsTest extends MountedDaemonTest {
         List<Rule> all = new ArrayList<>(RULES);
         all.add(ROOT);
         scratch.config(Rule.config(all));
-        uproc = Uproc.foreground(scratch);
+        mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
         started = startThreadedJvm();
         int pid = (int) started.pid();
@@ -155,7 +155,7 @@ class ThreadsTest extends MountedDaemonTest {
     void processWhoseThreadsStartedWhileTheDaemonWasBehindLeavesWhenItExits()
             throws IOException, InterruptedException {
         scratch.config(Rule.config(RULES));
-        uproc = Uproc.foreground(scratch);
+        mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
         int pid;
         try (StoppedDaemon stopped = StoppedDaemon.stop(uproc)) {

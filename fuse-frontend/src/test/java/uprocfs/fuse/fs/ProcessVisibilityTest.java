@@ -3,30 +3,18 @@ package uprocfs.fuse.fs;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import uprocfs.testing.FakeProcTree;
+import uprocfs.testing.FakeProcess;
 
-/** Who /proc shows only their own processes, with the caller's groups read from captured status text. */
+/** Who /proc shows only their own processes, with the caller's groups read from its status file. */
 class ProcessVisibilityTest {
-    /** A caller's /proc/PID/status as Linux 6 writes it, trimmed after the lines that matter. */
-    private static final String STATUS = """
-            Name:\tcat
-            Umask:\t0022
-            State:\tR (running)
-            Tgid:\t4242
-            Ngid:\t0
-            Pid:\t4242
-            PPid:\t4000
-            TracerPid:\t0
-            Uid:\t1000\t1000\t1000\t1000
-            Gid:\t1000\t1000\t1000\t1000
-            FDSize:\t256
-            Groups:\t4 24 27 1000\s
-            NStgid:\t4242
-            """;
+    /** The caller, in groups 4, 24, 27 and 1000 besides its own. */
+    private static final FakeProcess CAT = FakeProcess.pid(4242).ppid(4000).euid(1000).egid(1000).name("cat")
+            .state("R (running)").groups(4, 24, 27, 1000);
+    private static final String STATUS = CAT.statusText();
 
     @TempDir
     Path proc;
@@ -40,7 +28,8 @@ class ProcessVisibilityTest {
         assertTrue(ProcessVisibility.listsGroup(STATUS, 27));
         assertTrue(ProcessVisibility.listsGroup(STATUS, 1000));
         assertFalse(ProcessVisibility.listsGroup(STATUS, 2), "2 is part of 24 and 27, not a group of its own");
-        assertFalse(ProcessVisibility.listsGroup("Name:\tx\nGroups:\t\nUid:\t27\n", 27), "no groups");
+        assertFalse(ProcessVisibility.listsGroup(FakeProcess.pid(27).euid(27).egid(27).statusText(), 27),
+                "no groups, whatever other lines say");
         assertFalse(ProcessVisibility.listsGroup("", 27));
     }
 
@@ -59,9 +48,8 @@ class ProcessVisibilityTest {
     }
 
     @Test
-    void theGidGroupIsExemptWhetherPrimaryOrSupplementary() throws IOException {
-        Files.createDirectories(proc.resolve("4242"));
-        Files.writeString(proc.resolve("4242/status"), STATUS);
+    void theGidGroupIsExemptWhetherPrimaryOrSupplementary() {
+        new FakeProcTree(proc).add(CAT);
         Caller user = new Caller(1000, 1000, 4242);
         assertFalse(under("rw,hidepid=invisible,gid=27").seesOnlyOwnProcesses(user), "supplementary 27");
         assertTrue(under("rw,hidepid=invisible,gid=28").seesOnlyOwnProcesses(user));

@@ -29,6 +29,8 @@ import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleSet;
 import uprocfs.core.rule.RuleSpec;
 import uprocfs.testing.EngineDriver;
+import uprocfs.testing.FakeProcTree;
+import uprocfs.testing.FakeProcess;
 
 /**
  * The filesystem's answers, called directly as libfuse would, without a mount: the structs
@@ -50,7 +52,7 @@ class UprocFsTest {
     private static final Caller ALICE = new Caller(1000, 100, 100);
     private static final Caller BOB = new Caller(1001, 101, 300);
 
-    private Path proc;
+    private final FakeProcTree proc = new FakeProcTree();
     private EngineDriver engine;
     private Caller caller = ROOT;
     private HidePid hidePid = HidePid.NONE;
@@ -58,43 +60,30 @@ class UprocFsTest {
     private UprocFs fs;
 
     @BeforeEach
-    void mountedOverAFakeProc() throws IOException {
-        proc = Files.createTempDirectory("uprocfs-test-proc");
-        process(100, 1000, 100, "bash");
-        process(200, 1000, 100, "tar");
-        process(300, 1001, 101, "tar");
-        process(12345, 1001, 101, "sleep");
+    void mountedOverAFakeProc() {
+        proc.add(process(100, 1000, 100, "bash"))
+                .add(process(200, 1000, 100, "tar"))
+                .add(process(300, 1001, 101, "tar"))
+                .add(process(12345, 1001, 101, "sleep"));
         engine = new EngineDriver(new RuleSet("test.conf", LOADED, List.of(
                 new RuleSpec("alice", 1000, ANY, null, 1),
                 new RuleSpec("bob", 1001, ANY, null, 2),
                 new RuleSpec("tar", ANY, ANY, "tar", 3),
                 new RuleSpec("staff", ANY, 101, null, 4),
                 new RuleSpec("alice.tar", 1000, ANY, "tar", 5),
-                new RuleSpec("nobody", 1002, ANY, null, 6))), new ProcFs(proc));
+                new RuleSpec("nobody", 1002, ANY, null, 6))), new ProcFs(proc.root()));
         engine.started();
         fs = new UprocFs(engine.agent.view(), () -> status.getBytes(StandardCharsets.US_ASCII),
-                new ProcessVisibility(() -> hidePid, proc), () -> caller);
+                new ProcessVisibility(() -> hidePid, proc.root()), () -> caller);
     }
 
     @AfterEach
-    void removeFakeProc() throws IOException {
-        try (Stream<Path> walk = Files.walk(proc)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+    void removeFakeProc() {
+        proc.close();
     }
 
-    private void process(int pid, int euid, int egid, String name) throws IOException {
-        process(pid, euid, egid, name, "");
-    }
-
-    private void process(int pid, int euid, int egid, String name, String groups) throws IOException {
-        String status = "Name:\t" + name + "\nState:\tS (sleeping)\nTgid:\t" + pid + "\nPid:\t" + pid
-                + "\nPPid:\t1\nUid:\t" + euid + "\t" + euid + "\t" + euid + "\t" + euid
-                + "\nGid:\t" + egid + "\t" + egid + "\t" + egid + "\t" + egid + "\nGroups:\t" + groups + "\n";
-        Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
-        Files.writeString(dir.resolve("status"), status);
+    private static FakeProcess process(int pid, int euid, int egid, String name) {
+        return FakeProcess.pid(pid).euid(euid).egid(egid).name(name);
     }
 
     // ------------------------------------------------------------------ native structs
@@ -213,7 +202,7 @@ class UprocFsTest {
     @Test
     void readServesTheSnapshotTakenAtOpenWhateverChangesAfter() throws IOException {
         long fh = open("/alice");
-        process(150, 1000, 100, "vim");
+        proc.add(process(150, 1000, 100, "vim"));
         engine.rescan();
         assertEquals("100\n150\n200\n", new String(engine.namespace("alice").content(), StandardCharsets.US_ASCII));
         assertEquals("100\n200\n", read(fh, 0, 4096));
@@ -416,7 +405,7 @@ class UprocFsTest {
         assertEquals("300\n", contentAndSize("/tar"), "bob is not in group 50");
         caller = new Caller(1001, 50, 300);
         assertEquals("200\n300\n", contentAndSize("/tar"), "primary group 50");
-        process(300, 1001, 101, "tar", "7 50");
+        proc.add(process(300, 1001, 101, "tar").groups(7, 50));
         caller = BOB;
         assertEquals("200\n300\n", contentAndSize("/tar"), "supplementary group 50");
         caller = new Caller(1001, 101, 99999);

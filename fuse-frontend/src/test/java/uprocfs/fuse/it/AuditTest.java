@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.ExitCode;
@@ -39,25 +38,25 @@ class AuditTest extends MountedDaemonTest {
     }
 
     /** Waits until {@code count} audits have run, and returns the status then. */
-    private Map<String, String> awaitAudits(int count) {
+    private StatusFile awaitAudits(int count) {
         Deadline.await(count + " audits ran", Duration.ofSeconds(15), () -> {
-            Map<String, String> status = StatusFileTest.status(scratch.mnt);
-            return StatusFileTest.number(status, "audits") >= count ? null : status.toString();
+            StatusFile status = StatusFile.read(scratch.mnt);
+            return status.number("audits") >= count ? null : status.toString();
         });
-        return StatusFileTest.status(scratch.mnt);
+        return StatusFile.read(scratch.mnt);
     }
 
     @Test
     void auditsEverySecondAreCountedOnTheirOwnThreadWhichStopsWithTheDaemon() {
         scratch.config("uid 60136 u60136\n");
         sleepers.start(3, 60136, 60136, "sleep");
-        uproc = Uproc.foreground(scratch, "-o", "audit_interval=1");
+        mount("-o", "audit_interval=1");
         Deadline.await("the daemon runs a uproc-audit thread", () -> {
             List<String> threads = threads(uproc.pid());
             return threads.contains("uproc-audit") ? null : threads.toString();
         });
 
-        Map<String, String> status = awaitAudits(2);
+        StatusFile status = awaitAudits(2);
         assertEquals("1", status.get("audit_interval_seconds"));
         assertFalse(status.get("last_audit").equals("never"));
 
@@ -70,8 +69,8 @@ class AuditTest extends MountedDaemonTest {
     @Test
     void aQuietRunRepairsNothing() {
         scratch.config("uid 60139 u60139\n");
-        uproc = Uproc.foreground(scratch, "-o", "audit_interval=1");
-        Map<String, String> status = awaitAudits(3);
+        mount("-o", "audit_interval=1");
+        StatusFile status = awaitAudits(3);
         assertEquals("0", status.get("audit_repairs"), "nothing drifts in a healthy run: " + status);
         assertFalse(scratch.logText().contains("audit"), "a healthy audit says nothing: " + scratch.logText());
     }
@@ -79,9 +78,9 @@ class AuditTest extends MountedDaemonTest {
     @Test
     void anIntervalOfZeroRunsNoAudit() {
         scratch.config("uid 60137 u60137\n");
-        uproc = Uproc.foreground(scratch, "-o", "audit_interval=0");
+        mount("-o", "audit_interval=0");
         assertFalse(threads(uproc.pid()).contains("uproc-audit"), threads(uproc.pid()).toString());
-        Map<String, String> status = StatusFileTest.status(scratch.mnt);
+        StatusFile status = StatusFile.read(scratch.mnt);
         assertEquals("0", status.get("audit_interval_seconds"));
         assertEquals("never", status.get("last_audit"));
     }

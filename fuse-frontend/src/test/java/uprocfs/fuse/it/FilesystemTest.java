@@ -30,9 +30,9 @@ import uprocfs.testing.Deadline;
 @Tag("root")
 class FilesystemTest extends MountedDaemonTest {
 
-    private void mount(String config, String... args) {
+    private void mountWithConfig(String config, String... args) {
         scratch.config(config);
-        uproc = Uproc.foreground(scratch, args);
+        mount(args);
     }
 
     private Path file(String name) {
@@ -90,7 +90,7 @@ class FilesystemTest extends MountedDaemonTest {
 
     @Test
     void uidNamespaceListsExactlyTheProcessesOfItsUid() throws IOException {
-        mount("uid 60101 u60101\n");
+        mountWithConfig("uid 60101 u60101\n");
         List<Integer> started = sleepers.start(50, 60101, 60101, "sleep");
         awaitMatchesProc("u60101", euid(60101), started);
         assertTrue(pidsIn(file("u60101")).containsAll(started));
@@ -115,7 +115,7 @@ class FilesystemTest extends MountedDaemonTest {
 
     @Test
     void gidCmdAndCombinedRulesEachListTheirProcesses() {
-        mount(String.join("\n",
+        mountWithConfig(String.join("\n",
                 "gid 60103 g60103",
                 "cmd " + Scratch.NAPPER + " naps",
                 "uid 60102 cmd " + Scratch.NAPPER + " u60102.naps",
@@ -152,7 +152,7 @@ class FilesystemTest extends MountedDaemonTest {
     @Test
     void emptyNamespaceIsAnEmptyFile() throws IOException {
         // Single-threaded (-s) here: libfuse's other loop must give the same answers.
-        mount("uid 60109 nobody.here\n", "-s");
+        mountWithConfig("uid 60109 nobody.here\n", "-s");
         assertTrue(Files.isRegularFile(file("nobody.here")));
         assertEquals(0, Files.size(file("nobody.here")));
         assertArrayEquals(new byte[0], Files.readAllBytes(file("nobody.here")));
@@ -165,7 +165,7 @@ class FilesystemTest extends MountedDaemonTest {
 
     @Test
     void writingIsEACCESAndEveryOtherChangeEROFS() throws IOException {
-        mount("uid 60108 u60108\n");
+        mountWithConfig("uid 60108 u60108\n");
         sleepers.start(2, 60108, 60108, "sleep");
         Path ns = file("u60108");
         awaitMatchesProc("u60108", euid(60108), List.of());
@@ -211,7 +211,7 @@ class FilesystemTest extends MountedDaemonTest {
 
     @Test
     void aUserSeesAndReadsOnlyTheNamespacesOfTheirUidAndGid() throws IOException {
-        mount(String.join("\n",
+        mountWithConfig(String.join("\n",
                 "uid 60105 u60105",
                 "uid 60106 u60106",
                 "gid 60106 g60106",

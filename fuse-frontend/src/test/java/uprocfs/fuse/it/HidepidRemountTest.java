@@ -7,13 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.fs.HidePid;
 import uprocfs.testing.Deadline;
-import uprocfs.testing.RootEnvironment;
 
 /**
  * The files under /proc's hidepid option, with the real /proc remounted for the duration of
@@ -21,37 +19,13 @@ import uprocfs.testing.RootEnvironment;
  * hidepid=invisible would hide every process from every other user of the machine.
  */
 @Tag("root")
-class HidepidRemountTest {
-    private Scratch scratch;
-    private Sleepers sleepers;
-    private Uproc uproc;
+class HidepidRemountTest extends MountedDaemonTest {
     private String procOptions;
 
     @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
+    void rememberProcOptions() {
         procOptions = procSuperOptions();
-        scratch = new Scratch();
-        sleepers = new Sleepers();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        try {
-            restoreProc();
-        } finally {
-            try {
-                if (uproc != null) {
-                    uproc.close();
-                }
-            } finally {
-                try {
-                    sleepers.close();
-                } finally {
-                    scratch.close();
-                }
-            }
-        }
+        closeAfter(this::restoreProc);
     }
 
     /** The super options of the mount at /proc, e.g. {@code rw,hidepid=invisible}. */
@@ -112,7 +86,7 @@ class HidepidRemountTest {
         List<Integer> others = sleepers.start(2, 60142, 60142, napper);
         List<Integer> all = new ArrayList<>(own);
         all.addAll(others);
-        uproc = Uproc.foreground(scratch, "-o", "allow_other");
+        mount("-o", "allow_other");
         Path naps = scratch.mnt.resolve("naps");
         awaitUserReads("without hidepid, everyone's naps", "--clear-groups", naps, all);
 

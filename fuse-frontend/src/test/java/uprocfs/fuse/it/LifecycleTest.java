@@ -16,13 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.ExitCode;
 import uprocfs.testing.Deadline;
-import uprocfs.testing.RootEnvironment;
 
 /**
  * The daemon's life as an administrator drives it: starting in the background, refusing
@@ -30,49 +27,23 @@ import uprocfs.testing.RootEnvironment;
  * fusermount -u, and recovering a mountpoint a killed daemon left dead.
  */
 @Tag("root")
-class LifecycleTest {
-    private Scratch scratch;
-    private Sleepers sleepers;
-    private final List<Uproc> daemons = new ArrayList<>();
-    private long backgroundDaemon = -1;
+class LifecycleTest extends MountedDaemonTest {
 
-    @BeforeEach
-    void scratchDirectory() {
-        RootEnvironment.assumeRootWithFuse();
-        scratch = new Scratch();
-        sleepers = new Sleepers();
-    }
-
-    @AfterEach
-    void leaveNothingBehind() {
-        try {
-            daemons.forEach(Uproc::close);
-            if (backgroundDaemon > 0) {
-                ProcessHandle.of(backgroundDaemon).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        } finally {
-            try {
-                sleepers.close();
-            } finally {
-                scratch.close();
-            }
-        }
-    }
-
-    private Uproc foreground(String... args) {
-        Uproc uproc = Uproc.foreground(scratch, args);
-        daemons.add(uproc);
-        return uproc;
-    }
-
+    /**
+     * Runs {@code uproc -o config_file=CONFIG -o log_file=LOG OPTIONS... MNT}, the background
+     * start, to its end; the daemon it reports is killed after the test.
+     */
     private ProcessResult background(String... options) {
         List<String> args = new ArrayList<>(List.of("-o", "config_file=" + scratch.config, "-o",
                 "log_file=" + scratch.log));
         args.addAll(List.of(options));
         args.add(scratch.mnt.toString());
-        ProcessResult started = Uproc.run(args.toArray(new String[0]));
-        backgroundDaemon = Uproc.daemonPid(started);
-        return started;
+        ProcessResult start = Uproc.run(args.toArray(new String[0]));
+        long daemon = Uproc.daemonPid(start);
+        if (daemon > 0) {
+            closeAfter(() -> ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly));
+        }
+        return start;
     }
 
     private List<Integer> pidsIn(String name) {
@@ -103,6 +74,7 @@ class LifecycleTest {
         scratch.config("uid 60111 u60111\n");
 
         ProcessResult start = background();
+        long backgroundDaemon = Uproc.daemonPid(start);
 
         List<Integer> listed = pidsIn("u60111");
         assertEquals(0, start.exitCode(), start.toString());
@@ -191,7 +163,7 @@ class LifecycleTest {
         assertEquals(ExitCode.MOUNT, r.exitCode(), r.toString());
         assertTrue(r.err().contains("does not exist: create it with: mkdir -p " + missing), r.err());
 
-        foreground();
+        mount();
         ProcessResult again = background();
         assertEquals(ExitCode.MOUNT, again.exitCode(), again.toString());
         assertTrue(again.err().contains(scratch.mnt + " is already mounted (uprocfs (fuse.uproc))"), again.err());
@@ -200,7 +172,7 @@ class LifecycleTest {
     @Test
     void sigtermUnmountsAndExitsZero() {
         scratch.config("uid 60116 u60116\n");
-        Uproc uproc = foreground();
+        mount();
         assertTrue(scratch.mounted());
         uproc.signal("TERM");
         assertEquals(ExitCode.OK, uproc.awaitExit(), scratch.logText());
@@ -211,7 +183,7 @@ class LifecycleTest {
     @Test
     void fusermountFromOutsideEndsTheDaemon() {
         scratch.config("uid 60117 u60117\n");
-        Uproc uproc = foreground();
+        mount();
         ProcessResult unmount = ProcessResult.of("fusermount", "-u", scratch.mnt.toString());
         assertEquals(0, unmount.exitCode(), unmount.toString());
         assertEquals(ExitCode.OK, uproc.awaitExit(), scratch.logText());
@@ -223,7 +195,7 @@ class LifecycleTest {
     void sighupWithAnAddedRuleShowsTheNewFileAlreadyFilled() throws IOException {
         List<Integer> started = sleepers.start(5, 60112, 60112, "sleep");
         scratch.config("uid 60113 u60113\n");
-        Uproc uproc = foreground();
+        mount();
         Deadline.await("u60113 alone", () -> Files.exists(scratch.mnt.resolve("u60113"))
                 && !Files.exists(scratch.mnt.resolve("u60112")) ? null : "files differ");
 
@@ -247,7 +219,7 @@ class LifecycleTest {
     void sighupWithABrokenConfigKeepsTheRunningOne() throws IOException {
         List<Integer> started = sleepers.start(3, 60114, 60114, "sleep");
         scratch.config("uid 60114 kept\n");
-        Uproc uproc = foreground();
+        mount();
         Deadline.await("kept lists the first sleepers", () -> pidsIn("kept").containsAll(started) ? null : "not yet");
 
         scratch.config("uid 60114 kept\nuid nope broken\n");
@@ -268,7 +240,7 @@ class LifecycleTest {
     @Test
     void aMountLeftDeadByAKilledDaemonIsReclaimedAtTheNextStart() {
         scratch.config("uid 60118 u60118\n");
-        Uproc killed = foreground();
+        Uproc killed = mount();
         killed.signal("KILL");
         killed.awaitExit();
         FileSystemException dead = assertThrows(FileSystemException.class,
@@ -276,7 +248,7 @@ class LifecycleTest {
         assertEquals("Transport endpoint is not connected", dead.getReason());
 
         List<Integer> started = sleepers.start(2, 60118, 60118, "sleep");
-        foreground();
+        mount();
         assertTrue(scratch.logText().contains("reclaimed " + scratch.mnt + ": the daemon that served uprocfs "
                 + "(fuse.uproc) there is gone (Transport endpoint is not connected)"), scratch.logText());
         Deadline.await("the new daemon serves", () -> pidsIn("u60118").containsAll(started) ? null : "not yet");

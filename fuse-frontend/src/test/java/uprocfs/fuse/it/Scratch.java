@@ -56,7 +56,12 @@ public final class Scratch implements AutoCloseable {
 
     /** A copy of sleep named {@value #NAPPER}, runnable by anyone. */
     public String napper() {
-        Path napper = dir.resolve(NAPPER);
+        return napper(NAPPER);
+    }
+
+    /** A copy of sleep named {@code name} (its comm, up to 15 bytes), runnable by anyone. */
+    public String napper(String name) {
+        Path napper = dir.resolve(name);
         try {
             if (!Files.exists(napper)) {
                 Files.copy(Path.of("/bin/sleep"), napper, StandardCopyOption.COPY_ATTRIBUTES);

@@ -7,10 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import uprocfs.fuse.ExitCode;
 import uprocfs.fuse.Main;
-import uprocfs.testing.Deadline;
+import uprocfs.fuse.daemon.ReadinessChannel;
 
 /**
  * The uproc command, run as root would run it: a JVM of its own on this test's class path,
@@ -55,34 +57,42 @@ public final class Uproc implements AutoCloseable {
 
     /**
      * Runs {@code uproc -f -o config_file=CONFIG ARGS... MNT} with its output in the scratch log,
-     * and returns once the log says the filesystem is mounted (the daemon writes that only
-     * after the mount answers).
+     * and returns once the daemon says it is mounted and populated, on the readiness channel a
+     * background start waits on (the foreground daemon answers there too when it finds the
+     * channel in its environment). A daemon that says otherwise, ends, or says nothing in time
+     * fails the test, and is stopped.
      */
     public static Uproc foreground(Scratch scratch, String... args) {
         List<String> all = new ArrayList<>(List.of("-f", "-o", "config_file=" + scratch.config));
         all.addAll(List.of(args));
         all.add(scratch.mnt.toString());
-        Process p;
-        try {
-            p = new ProcessBuilder(command(all))
+        try (ReadinessChannel channel = ReadinessChannel.listen()) {
+            ProcessBuilder builder = new ProcessBuilder(command(all))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(scratch.log.toFile()))
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            builder.environment().put(ReadinessChannel.ENVIRONMENT, channel.address().toString());
+            Uproc uproc = new Uproc(builder.start(), scratch);
+            String failure;
+            try {
+                ReadinessChannel.Verdict verdict = channel.await(uproc::isAlive, MOUNTS, note -> { });
+                if (verdict != null && verdict.exitCode() == ExitCode.OK) {
+                    return uproc;
+                }
+                failure = verdict == null ? "ended without a verdict"
+                        : "said " + verdict.exitCode() + ": " + verdict.message();
+            } catch (TimeoutException e) {
+                failure = "said nothing within " + MOUNTS.toSeconds() + " s";
+            }
+            uproc.close();
+            throw new AssertionError("uproc -f " + failure + " instead of mounting " + scratch.mnt + "; log:\n"
+                    + scratch.logText());
         } catch (IOException e) {
             throw new AssertionError("cannot start uproc", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while uproc was starting", e);
         }
-        Uproc uproc = new Uproc(p, scratch);
-        Deadline.await("uproc -f mounts " + scratch.mnt, MOUNTS, () -> {
-            if (!p.isAlive()) {
-                throw new AssertionError("uproc exited with " + p.exitValue() + " before mounting:\n"
-                        + scratch.logText());
-            }
-            // This process's line: the log may hold an earlier daemon's.
-            String mounted = "uproc[" + p.pid() + "]: mounted " + scratch.mnt;
-            return scratch.logText().contains(mounted) ? null : "log so far:\n" + scratch.logText();
-        });
-        return uproc;
     }
 
     /** Runs {@code uproc ARGS...} to its end and returns what it said. */
