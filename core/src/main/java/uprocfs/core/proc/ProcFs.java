@@ -1,13 +1,10 @@
 package uprocfs.core.proc;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import uprocfs.core.task.TaskInfo;
@@ -25,9 +22,6 @@ import uprocfs.core.task.TaskInfo;
 public final class ProcFs {
     /** Where procfs is mounted: the root of {@link #system()}, and the mount point to look up. */
     public static final Path MOUNT_POINT = Path.of("/proc");
-
-    /** A status file is about 1.5 KiB; 4 KiB leaves room for long group lists before Uid/Gid. */
-    private static final int STATUS_READ_BYTES = 4096;
 
     private static final ProcFs SYSTEM = new ProcFs(MOUNT_POINT);
 
@@ -53,23 +47,15 @@ public final class ProcFs {
      *         is a thread id rather than a process id
      */
     public TaskInfo readTask(int pid) {
-        return readTask(pid, ByteBuffer.allocate(STATUS_READ_BYTES));
+        return readTask(pid, new StatusBuffer());
     }
 
-    private TaskInfo readTask(int pid, ByteBuffer buf) {
+    private TaskInfo readTask(int pid, StatusBuffer buf) {
         if (pid <= 0) {
             return null;
         }
-        buf.clear();
-        try (FileChannel ch = FileChannel.open(status(Integer.toString(pid)), StandardOpenOption.READ)) {
-            while (buf.hasRemaining() && ch.read(buf) > 0) {
-                // status is generated on read; keep reading until EOF or our bound
-            }
-        } catch (IOException | SecurityException e) {
-            return null;
-        }
-        String text = new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1);
-        return ProcStatus.parse(pid, text);
+        String text = buf.read(status(Integer.toString(pid)));
+        return text == null ? null : ProcStatus.parse(pid, text);
     }
 
     /**
@@ -77,12 +63,8 @@ public final class ProcFs {
      * it cannot be read (it has gone).
      */
     public long[] groups(long pid) {
-        try {
-            return ProcStatus.groups(new String(Files.readAllBytes(status(Long.toString(pid))),
-                    StandardCharsets.ISO_8859_1));
-        } catch (IOException | SecurityException e) {
-            return new long[0];
-        }
+        String text = new StatusBuffer().read(status(Long.toString(pid)));
+        return text == null ? new long[0] : ProcStatus.groups(text);
     }
 
     /**
@@ -121,7 +103,7 @@ public final class ProcFs {
      */
     public List<TaskInfo> scan() {
         List<TaskInfo> tasks = new ArrayList<>(1024);
-        ByteBuffer buf = ByteBuffer.allocate(STATUS_READ_BYTES);
+        StatusBuffer buf = new StatusBuffer();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
             for (Path entry : entries) {
                 int pid = parsePid(entry.getFileName().toString());
