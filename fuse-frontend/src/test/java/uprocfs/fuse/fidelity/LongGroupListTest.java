@@ -8,14 +8,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.it.MountedDaemonTest;
-import uprocfs.fuse.it.ProcessResult;
 import uprocfs.fuse.it.Uproc;
 import uprocfs.testing.Deadline;
 
@@ -56,7 +54,7 @@ class LongGroupListTest extends MountedDaemonTest {
         // The leader's EXIT event came before /proc showed the zombie; after the marker the
         // daemon has applied it, and read the process from /proc because of it.
         files.awaitCaughtUp(marker);
-        assertEquals(List.of(pid), pgrep(UID), "pgrep -u " + UID);
+        assertEquals(List.of(pid), NamespaceFiles.pgrep(UID), "pgrep -u " + UID);
         assertEquals(List.of(pid), files.pids(mine.name()), "the leader exited, the process runs on");
         assertNull(files.mismatch(rules));
 
@@ -64,23 +62,11 @@ class LongGroupListTest extends MountedDaemonTest {
         Deadline.await("two more audits", Duration.ofSeconds(15),
                 () -> StatusFile.read(scratch.mnt).number("audits") >= audits + 2 ? null : "audits " + audits);
         assertEquals(List.of(pid), files.pids(mine.name()), "an audit keeps the process, reading all its status");
-        assertEquals(List.of(pid), pgrep(UID), "pgrep -u " + UID);
+        assertEquals(List.of(pid), NamespaceFiles.pgrep(UID), "pgrep -u " + UID);
 
         started.getOutputStream().close();
         assertTrue(started.waitFor(Deadline.LOAD.toSeconds(), TimeUnit.SECONDS), "the process ends when told to");
         files.awaitTruth("the process leaves with its last thread", Deadline.DEFAULT, rules);
         assertEquals(List.of(), files.pids(mine.name()));
-    }
-
-    /** The PIDs {@code pgrep -u uid} lists: the processes of that effective uid. */
-    private static List<Integer> pgrep(int uid) {
-        ProcessResult r = ProcessResult.of("pgrep", "-u", Integer.toString(uid));
-        List<Integer> pids = new ArrayList<>();
-        for (String line : r.out().split("\n")) {
-            if (!line.isBlank()) {
-                pids.add(Integer.parseInt(line.strip()));
-            }
-        }
-        return pids;
     }
 }
