@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import uprocfs.core.proc.ProcFs;
 
 /**
  * Decides whether a configuration file may be read at all, before a byte of it is.
@@ -106,14 +107,13 @@ public final class ConfigFileCheck {
     }
 
     /**
-     * The effective uid of this process. {@code /proc/self} belongs to it, which Java
-     * can read without native code. Without /proc the answer is root, so that the
+     * The effective uid of this process. Without /proc the answer is root, so that the
      * strict rules apply rather than none.
      */
     private static long effectiveUid() {
         try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | UnsupportedOperationException e) {
+            return ProcFs.system().effectiveUid();
+        } catch (IOException e) {
             return 0;
         }
     }

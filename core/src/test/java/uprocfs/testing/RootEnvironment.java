@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import uprocfs.core.proc.ProcFs;
 
 /**
  * What the tests against the real kernel need, checked as assumptions: a developer's build as
@@ -41,17 +42,12 @@ public final class RootEnvironment {
         return false;
     }
 
-    /** The effective uid, the second field of the Uid: line of /proc/self/status. */
-    public static int effectiveUid() {
+    /** The effective uid of this process. */
+    public static long effectiveUid() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-                }
-            }
+            return ProcFs.system().effectiveUid();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        throw new IllegalStateException("/proc/self/status has no Uid: line");
     }
 }

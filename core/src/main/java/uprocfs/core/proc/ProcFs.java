@@ -1,29 +1,29 @@
 package uprocfs.core.proc;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import uprocfs.core.task.TaskInfo;
 
 /**
- * Every read of {@code /proc} the daemon makes goes through here: one process's status, and
- * the scan of all processes. The root is a parameter so tests can point it at captured text.
+ * Every read of {@code /proc} the daemon makes goes through here, as OSHI's {@code ProcPath}
+ * has it: one process's status, the scan of all processes, a process's supplementary groups,
+ * this process's effective uid and its mount table. The parsing is in {@link ProcStatus} and
+ * {@link MountTable}, tested on captured text. The root is a parameter so tests can point it
+ * at a tree of captured files.
  *
  * <p>Processes come and go while we read: a file that vanishes (ENOENT) or a process that
  * has just died (ESRCH on read) means "not there", never an error.
  */
 public final class ProcFs {
-    /** A status file is about 1.5 KiB; 4 KiB leaves room for long group lists before Uid/Gid. */
-    private static final int STATUS_READ_BYTES = 4096;
+    /** Where procfs is mounted: the root of {@link #system()}, and the mount point to look up. */
+    public static final Path MOUNT_POINT = Path.of("/proc");
 
-    private static final ProcFs SYSTEM = new ProcFs(Path.of("/proc"));
+    private static final ProcFs SYSTEM = new ProcFs(MOUNT_POINT);
 
     private final Path root;
 
@@ -47,24 +47,54 @@ public final class ProcFs {
      *         is a thread id rather than a process id
      */
     public TaskInfo readTask(int pid) {
-        return readTask(pid, ByteBuffer.allocate(STATUS_READ_BYTES));
+        return readTask(pid, new StatusBuffer());
     }
 
-    private TaskInfo readTask(int pid, ByteBuffer buf) {
+    private TaskInfo readTask(int pid, StatusBuffer buf) {
         if (pid <= 0) {
             return null;
         }
-        Path status = root.resolve(Integer.toString(pid)).resolve("status");
-        buf.clear();
-        try (FileChannel ch = FileChannel.open(status, StandardOpenOption.READ)) {
-            while (buf.hasRemaining() && ch.read(buf) > 0) {
-                // status is generated on read; keep reading until EOF or our bound
-            }
-        } catch (IOException | SecurityException e) {
-            return null;
+        String text = buf.read(status(Integer.toString(pid)));
+        return text == null ? null : ProcStatus.parse(pid, text);
+    }
+
+    /**
+     * The supplementary groups of a process (its status's {@code Groups:} line), or none when
+     * it cannot be read (it has gone).
+     */
+    public long[] groups(long pid) {
+        String text = new StatusBuffer().read(status(Long.toString(pid)));
+        return text == null ? new long[0] : ProcStatus.groups(text);
+    }
+
+    /**
+     * The effective uid of this process, from {@code <root>/self/status}: the "am I root"
+     * question, answered without native code.
+     *
+     * @throws IOException when the file cannot be read or has no {@code Uid:} line
+     */
+    public long effectiveUid() throws IOException {
+        Path self = status("self");
+        long euid = ProcStatus.effectiveUid(Files.readString(self, StandardCharsets.ISO_8859_1));
+        if (euid < 0) {
+            throw new IOException(self + " has no Uid: line with an effective uid");
         }
-        String text = new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1);
-        return ProcStatus.parse(pid, text);
+        return euid;
+    }
+
+    /** The file the mount table is read from, {@code <root>/self/mountinfo}, for messages. */
+    public Path mountInfoFile() {
+        return root.resolve("self").resolve("mountinfo");
+    }
+
+    /** The mounts of this process's mount namespace, now. */
+    public MountTable mountTable() throws IOException {
+        // Not readString: a mountpoint may be any bytes, and a strict decoder would throw.
+        return MountTable.parse(new String(Files.readAllBytes(mountInfoFile()), StandardCharsets.UTF_8));
+    }
+
+    private Path status(String pid) {
+        return root.resolve(pid).resolve("status");
     }
 
     /**
@@ -73,7 +103,7 @@ public final class ProcFs {
      */
     public List<TaskInfo> scan() {
         List<TaskInfo> tasks = new ArrayList<>(1024);
-        ByteBuffer buf = ByteBuffer.allocate(STATUS_READ_BYTES);
+        StatusBuffer buf = new StatusBuffer();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
             for (Path entry : entries) {
                 int pid = parsePid(entry.getFileName().toString());

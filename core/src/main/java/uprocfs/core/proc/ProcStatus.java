@@ -1,11 +1,13 @@
 package uprocfs.core.proc;
 
+import java.util.Arrays;
 import uprocfs.core.task.TaskInfo;
 
 /**
  * Parses the text of {@code /proc/<pid>/status}. Only the fields the engine needs are read:
- * {@code Name}, {@code Tgid}, {@code PPid}, {@code Uid} and {@code Gid} (whose second column
- * is the effective id, see proc(5)).
+ * {@code Name}, {@code State}, {@code Tgid}, {@code PPid}, {@code Uid} and {@code Gid} (whose
+ * second column is the effective id, see proc(5)) and {@code Threads}; and, for callers of the
+ * filesystem, {@code Groups}.
  *
  * <p>A process that has exited but not been reaped (state Z, zombie, or X, dead) is not
  * listed: its EXIT event has already been delivered, it runs nothing and a signal does
@@ -73,6 +75,63 @@ public final class ProcStatus {
         }
         int count = threads < 1 ? 1 : (int) Math.min(threads, Integer.MAX_VALUE);
         return new TaskInfo(pid, (int) ppid, (int) euid, (int) egid, name, count, state == 'Z');
+    }
+
+    /** The effective uid (second column of {@code Uid:}), or -1 when the text has none. */
+    public static long effectiveUid(CharSequence text) {
+        int from = valueStart(text, "Uid");
+        return from < 0 ? -1 : field(text, from, indexOf(text, '\n', from, text.length()), 1);
+    }
+
+    /**
+     * The supplementary groups of the {@code Groups:} line, as listed (the kernel sorts them);
+     * none when the text has no such line. A word that is not an unsigned 32-bit decimal is
+     * skipped. Up to NGROUPS_MAX (65,536), so the line is walked once, not per column.
+     */
+    public static long[] groups(CharSequence text) {
+        int i = valueStart(text, "Groups");
+        if (i < 0) {
+            return new long[0];
+        }
+        int to = indexOf(text, '\n', i, text.length());
+        long[] groups = new long[16];
+        int count = 0;
+        while (i < to) {
+            while (i < to && isBlank(text.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            long v = 0;
+            while (i < to && !isBlank(text.charAt(i))) {
+                char d = text.charAt(i++);
+                v = d >= '0' && d <= '9' && v <= 0xFFFF_FFFFL ? v * 10 + (d - '0') : Long.MAX_VALUE;
+            }
+            if (i > start && v <= 0xFFFF_FFFFL) {
+                if (count == groups.length) {
+                    groups = Arrays.copyOf(groups, count * 2);
+                }
+                groups[count++] = v;
+            }
+        }
+        return Arrays.copyOf(groups, count);
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** Where the value of the line {@code key:} starts (after the tab), or -1 when there is none. */
+    private static int valueStart(CharSequence text, String key) {
+        int n = text.length();
+        for (int lineStart = 0; lineStart < n; ) {
+            int lineEnd = indexOf(text, '\n', lineStart, n);
+            int colon = indexOf(text, ':', lineStart, lineEnd);
+            if (colon < lineEnd && keyIs(text, lineStart, colon, key)) {
+                return colon + 1 < lineEnd && text.charAt(colon + 1) == '\t' ? colon + 2 : colon + 1;
+            }
+            lineStart = lineEnd + 1;
+        }
+        return -1;
     }
 
     /**

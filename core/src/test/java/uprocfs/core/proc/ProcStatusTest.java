@@ -1,5 +1,6 @@
 package uprocfs.core.proc;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -80,6 +81,23 @@ class ProcStatusTest {
         assertEquals("kworker/R-rcu_g", ProcStatus.comm("kworker/R-rcu_gp"));
         assertEquals("my-worker-proce", ProcStatus.comm("my-worker-process-name"));
         assertEquals("kworker/u8:0", ProcStatus.parse(4741, BASH.replace("Name:\tbash", "Name:\tkworker/u8:0-events_unbound")).comm());
+    }
+
+    @Test
+    void groupsAreTheWholeNumbersOfTheGroupsLine() {
+        assertArrayEquals(new long[] {27, 100}, ProcStatus.groups(BASH));
+        assertArrayEquals(new long[] {4, 24, 27, 1000}, ProcStatus.groups("Uid:\t1\t1\t1\t1\nGroups:\t4 24 27 1000 \n"));
+        assertArrayEquals(new long[] {4294967294L}, ProcStatus.groups("Groups:\t4294967294 4294967296 x7 \n"));
+        assertArrayEquals(new long[0], ProcStatus.groups("Name:\tx\nGroups:\t\nUid:\t27\n"), "no groups");
+        assertArrayEquals(new long[0], ProcStatus.groups(""));
+    }
+
+    @Test
+    void theEffectiveUidIsTheSecondColumnOfUid() {
+        assertEquals(1001, ProcStatus.effectiveUid(BASH));
+        assertEquals(4294967294L, ProcStatus.effectiveUid(BASH.replace("1001", "4294967294")));
+        assertEquals(-1, ProcStatus.effectiveUid("Name:\tbash\nUid:\t1000\n"));
+        assertEquals(-1, ProcStatus.effectiveUid(""));
     }
 
     @Test

@@ -1,8 +1,6 @@
 package uprocfs.fuse.daemon;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -131,9 +129,8 @@ public final class Daemon {
     private static void requireRoot() throws StartFailure {
         long euid;
         try {
-            // /proc/self belongs to the effective uid of whoever looks.
-            euid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        } catch (IOException | UnsupportedOperationException e) {
+            euid = ProcFs.system().effectiveUid();
+        } catch (IOException e) {
             throw new StartFailure(ExitCode.PRIVILEGE, "cannot tell whether uproc runs as root: " + e.getMessage(), e);
         }
         if (euid != 0) {

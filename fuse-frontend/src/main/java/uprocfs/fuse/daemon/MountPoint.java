@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import uprocfs.core.proc.MountTable;
+import uprocfs.core.proc.ProcFs;
 import uprocfs.fuse.ExitCode;
 import uprocfs.fuse.StartFailure;
 
@@ -120,7 +122,7 @@ public final class MountPoint {
 
     private static MountTable readMountTable() throws StartFailure {
         try {
-            return MountTable.read();
+            return ProcFs.system().mountTable();
         } catch (IOException e) {
             throw new StartFailure(ExitCode.MOUNT, "cannot read the mount table: " + SystemError.describe(e), e);
         }

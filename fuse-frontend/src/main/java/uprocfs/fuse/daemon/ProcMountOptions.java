@@ -1,10 +1,11 @@
 package uprocfs.fuse.daemon;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import uprocfs.core.proc.MountTable;
+import uprocfs.core.proc.ProcFs;
 import uprocfs.fuse.fs.HidePid;
 
 /**
@@ -21,15 +22,13 @@ import uprocfs.fuse.fs.HidePid;
 final class ProcMountOptions implements Supplier<HidePid> {
     /** How long an answer is kept. */
     static final Duration REFRESH = Duration.ofSeconds(2);
-    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-    private static final Path PROC = Path.of("/proc");
     private static final HidePid UNKNOWN = new HidePid(HidePid.INVISIBLE, HidePid.NO_GID);
 
     /** One answer and when it was read. */
     private record Reading(HidePid options, long nanos) {
     }
 
-    private final Path mountinfo;
+    private final ProcFs proc;
     private final DaemonLog log;
     private final LongSupplier clock;
     private volatile Reading last;
@@ -40,15 +39,15 @@ final class ProcMountOptions implements Supplier<HidePid> {
 
     /** The options of the /proc this process sees. */
     ProcMountOptions(DaemonLog log) {
-        this(MOUNTINFO, log, System::nanoTime);
+        this(ProcFs.system(), log, System::nanoTime);
     }
 
     /**
-     * @param mountinfo a file in the format of /proc/self/mountinfo
-     * @param clock     nanoseconds, as {@link System#nanoTime()}
+     * @param proc  where this process's mount table is read from
+     * @param clock nanoseconds, as {@link System#nanoTime()}
      */
-    ProcMountOptions(Path mountinfo, DaemonLog log, LongSupplier clock) {
-        this.mountinfo = mountinfo;
+    ProcMountOptions(ProcFs proc, DaemonLog log, LongSupplier clock) {
+        this.proc = proc;
         this.log = log;
         this.clock = clock;
     }
@@ -87,15 +86,15 @@ final class ProcMountOptions implements Supplier<HidePid> {
     private HidePid read() {
         String problem;
         try {
-            MountTable.Mount proc = MountTable.read(mountinfo).at(PROC);
-            if (proc != null && proc.fsType().equals("proc")) {
+            MountTable.Mount mount = proc.mountTable().at(ProcFs.MOUNT_POINT);
+            if (mount != null && mount.fsType().equals("proc")) {
                 failing = false;
-                return HidePid.parse(proc.superOptions());
+                return HidePid.parse(mount.superOptions());
             }
-            problem = proc == null ? "nothing is mounted at /proc in " + mountinfo
-                    : "/proc is a " + proc.fsType() + " mount, not proc, in " + mountinfo;
+            problem = mount == null ? "nothing is mounted at /proc in " + proc.mountInfoFile()
+                    : "/proc is a " + mount.fsType() + " mount, not proc, in " + proc.mountInfoFile();
         } catch (IOException e) {
-            problem = "cannot read " + mountinfo + ": " + SystemError.describe(e);
+            problem = "cannot read " + proc.mountInfoFile() + ": " + SystemError.describe(e);
         }
         if (!failing) {
             failing = true;

@@ -1,10 +1,8 @@
 package uprocfs.fuse.fs;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
+import uprocfs.core.proc.ProcFs;
 
 /**
  * Which processes a caller may see, as /proc decides it: all of them, unless /proc is
@@ -19,7 +17,7 @@ import java.util.function.Supplier;
  */
 public final class ProcessVisibility {
     private final Supplier<HidePid> procOptions;
-    private final Path procRoot;
+    private final ProcFs proc;
 
     /**
      * @param procOptions /proc's hidepid options as they are now; asked on requests of
@@ -28,12 +26,12 @@ public final class ProcessVisibility {
      */
     public ProcessVisibility(Supplier<HidePid> procOptions, Path procRoot) {
         this.procOptions = procOptions;
-        this.procRoot = procRoot;
+        this.proc = new ProcFs(procRoot);
     }
 
     /** Everyone sees every process: a /proc without hidepid. */
     public static ProcessVisibility everything() {
-        return new ProcessVisibility(() -> HidePid.NONE, Path.of("/proc"));
+        return new ProcessVisibility(() -> HidePid.NONE, ProcFs.system().root());
     }
 
     /** Whether /proc shows {@code who} only the processes of its own uid. */
@@ -51,35 +49,12 @@ public final class ProcessVisibility {
         if (who.gid() == hidePid.gid()) {
             return false;
         }
-        return !listsGroup(status(who.pid()), hidePid.gid());
-    }
-
-    /**
-     * The caller's status file, or "" when it cannot be read (the caller is gone): then no
-     * supplementary group is known, and it sees no more than its own processes.
-     */
-    private String status(long pid) {
-        try {
-            return new String(Files.readAllBytes(procRoot.resolve(Long.toString(pid)).resolve("status")),
-                    StandardCharsets.ISO_8859_1);
-        } catch (IOException | SecurityException e) {
-            return "";
-        }
-    }
-
-    /** Whether the {@code Groups:} line of a {@code /proc/<pid>/status} text lists {@code gid}. */
-    static boolean listsGroup(String status, long gid) {
-        String wanted = Long.toString(gid);
-        for (String line : status.split("\n")) {
-            if (line.startsWith("Groups:")) {
-                for (String group : line.substring("Groups:".length()).trim().split("\\s+")) {
-                    if (group.equals(wanted)) {
-                        return true;
-                    }
-                }
+        // A caller that has gone has no groups known, and sees no more than its own processes.
+        for (long group : proc.groups(who.pid())) {
+            if (group == hidePid.gid()) {
                 return false;
             }
         }
-        return false;
+        return true;
     }
 }

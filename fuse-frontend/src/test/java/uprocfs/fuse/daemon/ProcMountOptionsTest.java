@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import uprocfs.core.proc.ProcFs;
 import uprocfs.fuse.fs.HidePid;
 
 /** /proc's hidepid options from captured mountinfo, re-read every few seconds and no more often. */
@@ -30,12 +31,14 @@ class ProcMountOptionsTest {
     private final DaemonLog log = DaemonLog.forCommand(new PrintStream(logged, true, StandardCharsets.UTF_8));
     private long now = 1_000_000_000L;
 
+    /** A /proc at {@code dir} whose self/mountinfo is {@code text}. */
     private Path mountinfo(String text) throws IOException {
-        return Files.writeString(dir.resolve("mountinfo"), text);
+        Files.writeString(Files.createDirectories(dir.resolve("self")).resolve("mountinfo"), text);
+        return dir;
     }
 
-    private ProcMountOptions options(Path mountinfo) {
-        return new ProcMountOptions(mountinfo, log, () -> now);
+    private ProcMountOptions options(Path procRoot) {
+        return new ProcMountOptions(new ProcFs(procRoot), log, () -> now);
     }
 
     private String log() {
@@ -51,8 +54,8 @@ class ProcMountOptionsTest {
 
     @Test
     void aRemountIsSeenAfterTheRefreshIntervalAndNotBefore() throws IOException {
-        Path file = mountinfo(ROOT + PROC_PLAIN);
-        ProcMountOptions options = options(file);
+        Path proc = mountinfo(ROOT + PROC_PLAIN);
+        ProcMountOptions options = options(proc);
         assertEquals(HidePid.NONE, options.get());
         assertEquals("", log(), "nothing hidden at startup, nothing to say");
 
@@ -77,7 +80,7 @@ class ProcMountOptionsTest {
         now += ProcMountOptions.REFRESH.toNanos();
         assertEquals(HidePid.INVISIBLE, options.get().level());
         assertEquals(1, log().split("\n").length, log());
-        assertTrue(log().startsWith("uproc: error: cannot read " + dir.resolve("missing") + ": No such file or "
+        assertTrue(log().startsWith("uproc: error: cannot read " + dir.resolve("missing/self/mountinfo") + ": No such file or "
                 + "directory; until /proc's hidepid option can be read, users other than root see only their own "
                 + "processes in the files"), log());
 

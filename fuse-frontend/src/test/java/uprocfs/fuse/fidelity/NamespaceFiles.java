@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import uprocfs.fuse.it.GroundTruth;
+import uprocfs.fuse.it.ProcessResult;
 import uprocfs.testing.Deadline;
 
 /**
@@ -90,6 +91,19 @@ final class NamespaceFiles {
             }
         }
         return wrong.length() == 0 ? null : wrong.toString();
+    }
+
+    /** The PIDs {@code pgrep -u uid} lists, ascending: the processes of that effective uid, by another reader of /proc. */
+    static List<Integer> pgrep(int uid) {
+        ProcessResult r = ProcessResult.of("pgrep", "-u", Integer.toString(uid));
+        List<Integer> pids = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (!line.isBlank()) {
+                pids.add(Integer.parseInt(line.strip()));
+            }
+        }
+        pids.sort(null);
+        return pids;
     }
 
     /** Waits until every file of {@code rules} equals /proc (see {@link #mismatch}). */

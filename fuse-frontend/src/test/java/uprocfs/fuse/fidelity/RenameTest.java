@@ -3,11 +3,8 @@ package uprocfs.fuse.fidelity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.it.MountedDaemonTest;
-import uprocfs.fuse.it.ProcessResult;
 import uprocfs.fuse.it.Scratch;
 import uprocfs.fuse.it.Uproc;
 import uprocfs.testing.Deadline;
-import uprocfs.testing.RootEnvironment;
 
 /**
  * A process's name is what {@code cmd} rules match, and it changes without an exec: by
@@ -41,38 +36,6 @@ class RenameTest extends MountedDaemonTest {
 
     private static final String OLD_NAME = "uprocold";
     private static final String NEW_NAME = "uprocnew";
-    /** The leaderless program's file name, hence its comm. */
-    private static final String LEADERLESS_NAME = "uprocleader";
-
-    /**
-     * main starts a thread that reads standard input until it closes, says ready, and calls
-     * pthread_exit: the leader thread becomes a zombie (State Z, Threads 2) and the process
-     * runs on until the other thread returns, which ends the process.
-     */
-    private static final String LEADERLESS_C = """
-            #include <pthread.h>
-            #include <stdio.h>
-            #include <unistd.h>
-
-            static void *read_until_eof(void *unused) {
-                char c;
-                while (read(0, &c, 1) > 0) {
-                }
-                return unused;
-            }
-
-            int main(void) {
-                pthread_t t;
-                if (pthread_create(&t, NULL, read_until_eof, NULL) != 0) {
-                    return 1;
-                }
-                printf("ready\\n");
-                fflush(stdout);
-                pthread_exit(NULL);
-            }
-            """;
-
-
     @Test
     void renamedProcessMovesBetweenCmdNamespaces() throws IOException {
         Rule old = Rule.cmd(OLD_NAME, "old");
@@ -131,28 +94,18 @@ class RenameTest extends MountedDaemonTest {
 
     @Test
     void processWhoseLeaderExitedStaysListedUntilItsLastThreadEnds() throws IOException, InterruptedException {
-        Path binary = compileLeaderless();
+        Path binary = Leaderless.compile(scratch);
         Rule leaderless = Rule.uid(LEADERLESS_UID, "leaderless");
-        Rule byName = Rule.cmd(LEADERLESS_NAME, "leaderless.byname");
+        Rule byName = Rule.cmd(Leaderless.NAME, "leaderless.byname");
         Rule marker = Rule.uid(MARKER_UID, "marker");
         List<Rule> rules = List.of(leaderless, byName);
         scratch.config(Rule.config(List.of(leaderless, byName, marker)));
         mount();
         NamespaceFiles files = new NamespaceFiles(scratch.mnt);
 
-        started = new ProcessBuilder("setpriv", "--reuid=" + LEADERLESS_UID, "--regid=" + LEADERLESS_UID,
-                "--clear-groups", binary.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        started = Leaderless.start(binary, LEADERLESS_UID, List.of(), 1);
         int pid = (int) started.pid();
-        String ready = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.US_ASCII))
-                .readLine();
-        assertEquals("ready", ready);
-        Path status = Path.of("/proc", Integer.toString(pid), "status");
-        Deadline.awaitLoad("the leader of " + pid + " exits while its other thread runs", () -> {
-            String text = read(status);
-            return text.contains("State:\tZ") && text.contains("Threads:\t2") ? null : text;
-        });
+        Leaderless.awaitLeaderExited(started, 1);
 
         // The leader's EXIT event (pid == tgid) was sent before /proc showed the zombie, so
         // once a later marker has shown in its file, the daemon has applied it.
@@ -167,25 +120,5 @@ class RenameTest extends MountedDaemonTest {
         assertEquals(0, started.exitValue());
         files.awaitTruth("the process leaves with its last thread", Deadline.DEFAULT, rules);
         assertEquals(List.of(), files.pids(leaderless.name()));
-    }
-
-    /** Compiles the leaderless program with gcc, or skips the test where there is no gcc. */
-    private Path compileLeaderless() throws IOException {
-        assumeTrue(RootEnvironment.onPath("gcc"), "needs gcc to build a program whose main thread calls pthread_exit "
-                + "(tools/install-deps installs it)");
-        Path source = scratch.dir.resolve("leaderless.c");
-        Path binary = scratch.dir.resolve(LEADERLESS_NAME);
-        Files.writeString(source, LEADERLESS_C, StandardCharsets.US_ASCII);
-        ProcessResult cc = ProcessResult.of("gcc", "-O", "-pthread", "-o", binary.toString(), source.toString());
-        assertEquals(0, cc.exitCode(), "gcc: " + cc);
-        return binary;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "(cannot read " + file + ": " + e + ")";
-        }
     }
 }

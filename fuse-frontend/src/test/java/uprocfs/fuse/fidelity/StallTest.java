@@ -93,7 +93,7 @@ class StallTest extends MountedDaemonTest {
                 + STARTED + " new processes, so only a resync can find them: " + overflowed + ", then " + after);
 
         resumeAndAwaitTruth(rules);
-        List<Integer> pgrep = pgrep(STARTED_UID);
+        List<Integer> pgrep = NamespaceFiles.pgrep(STARTED_UID);
         List<Integer> listed = files.pids(started.name());
         assertTrue(listed.equals(pgrep), "stalled equals pgrep -u " + STARTED_UID + ": "
                 + NamespaceFiles.difference(listed, pgrep) + "\ndaemon log:\n" + scratch.logText());
@@ -204,17 +204,5 @@ class StallTest extends MountedDaemonTest {
                 status.number("overflows"), status.number("resyncs"), status.number("resync_repairs"));
         assertTrue(status.number("overflows") > 0, ".status: " + status);
         assertTrue(status.number("resyncs") > 0, ".status: " + status);
-    }
-
-    private static List<Integer> pgrep(int uid) {
-        ProcessResult r = ProcessResult.of("pgrep", "-u", Integer.toString(uid));
-        List<Integer> pids = new ArrayList<>();
-        for (String line : r.out().split("\n")) {
-            if (!line.isBlank()) {
-                pids.add(Integer.parseInt(line.strip()));
-            }
-        }
-        pids.sort(null);
-        return pids;
     }
 }

@@ -1,15 +1,13 @@
-package uprocfs.fuse.daemon;
+package uprocfs.core.proc;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The mounts this process sees, from {@code /proc/self/mountinfo} (proc(5)): enough to
- * tell whether something is mounted on our mountpoint and what, and how /proc is mounted.
+ * The mounts this process sees, parsed from the text of {@code /proc/self/mountinfo}
+ * (proc(5)), which {@link ProcFs#mountTable()} reads: enough to tell whether something is
+ * mounted on our mountpoint and what, and how /proc is mounted.
  *
  * <p>A line reads {@code ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE
  * SOURCE SUPEROPTIONS}; the optional fields vary in number, so the fields after them are
@@ -17,8 +15,6 @@ import java.util.List;
  * three octal digits ({@code \040}).
  */
 public final class MountTable {
-    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-
     /**
      * One mount.
      *
@@ -40,22 +36,12 @@ public final class MountTable {
 
     private final List<Mount> mounts;
 
-    MountTable(List<Mount> mounts) {
+    private MountTable(List<Mount> mounts) {
         this.mounts = List.copyOf(mounts);
     }
 
-    /** The mounts of this process's mount namespace, now. */
-    public static MountTable read() throws IOException {
-        return read(MOUNTINFO);
-    }
-
-    /** The mounts listed in {@code mountinfo}, a file in the format of /proc/self/mountinfo. */
-    static MountTable read(Path mountinfo) throws IOException {
-        // Not readString: a mountpoint may be any bytes, and a strict decoder would throw.
-        return parse(new String(Files.readAllBytes(mountinfo), StandardCharsets.UTF_8));
-    }
-
-    static MountTable parse(String mountinfo) {
+    /** The mounts listed in {@code mountinfo}, text in the format of /proc/self/mountinfo; bad lines are skipped. */
+    public static MountTable parse(String mountinfo) {
         List<Mount> mounts = new ArrayList<>();
         for (String line : mountinfo.split("\n")) {
             String[] f = line.split(" ");

@@ -1,4 +1,4 @@
-package uprocfs.fuse.daemon;
+package uprocfs.core.proc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,6 +57,6 @@ class MountTableTest {
 
     @Test
     void readsThisProcesssMountTable() throws Exception {
-        assertEquals("proc", MountTable.read().at(Path.of("/proc")).fsType());
+        assertEquals("proc", ProcFs.system().mountTable().at(ProcFs.MOUNT_POINT).fsType());
     }
 }
