@@ -14,6 +14,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.it.MountedDaemonTest;
+import uprocfs.fuse.it.StatusFile;
 import uprocfs.fuse.it.Uproc;
 import uprocfs.testing.Deadline;
 
