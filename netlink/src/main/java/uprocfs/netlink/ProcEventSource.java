@@ -15,7 +15,7 @@ import uprocfs.core.stats.Metric;
  * {@link EventBatch}.
  *
  * <p>Lost events are reported, never hidden: when the socket's receive queue overflowed
- * (recv fails with ENOBUFS, DESIGN.md) the batch is {@linkplain EventBatch#markLost() marked
+ * (recv fails with ENOBUFS, netlink(7)) the batch is {@linkplain EventBatch#markLost() marked
  * lost} and {@link #overflows()} counts it; whoever applies the batch must then resync with
  * /proc. A malformed datagram is counted in {@link #malformed()} and skipped.
  *

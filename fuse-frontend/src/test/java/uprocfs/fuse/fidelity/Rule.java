@@ -7,7 +7,7 @@ import uprocfs.fuse.it.GroundTruth;
 /**
  * One rule of uproc.conf and what it means, made from the same values: the line the daemon
  * reads and the test that filters ground truth cannot drift apart. A missing condition
- * ({@code null}) matches anything; every present one must hold (DESIGN.md, config language).
+ * ({@code null}) matches anything; every present one must hold (README, "Configuration").
  */
 record Rule(String name, Long uid, Long gid, String cmd) {
 

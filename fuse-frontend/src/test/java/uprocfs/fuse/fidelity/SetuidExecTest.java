@@ -22,7 +22,7 @@ import uprocfs.testing.Deadline;
 /**
  * An exec of a setuid (setgid) binary changes the effective uid (gid) with no UID (GID)
  * event: the EXEC event is the only sign, and the daemon must read the process again then
- * (DESIGN.md, kernel facts). The C original missed this.
+ * (fs/exec.c: begin_new_exec commits the new credentials; EventApplier). The C original missed this.
  */
 @Tag("root")
 class SetuidExecTest extends MountedDaemonTest {
