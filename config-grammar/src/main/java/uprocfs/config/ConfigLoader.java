@@ -53,14 +53,38 @@ public final class ConfigLoader {
         if (source.equals(STDIN)) {
             return parse(STDIN_SOURCE, STDIN, readLimited(STDIN_SOURCE, System.in));
         }
-        check.verify(file);
-        try (InputStream in = Files.newInputStream(file)) {
-            if (Files.size(file) > MAX_BYTES) {
-                throw tooLarge(source);
-            }
+        try (InputStream in = openChecked(file, check)) {
             return parse(source, source, readLimited(source, in));
         } catch (IOException e) {
             throw ConfigFileCheck.unreadable(source, e);
+        }
+    }
+
+    /**
+     * The checks {@link #load} and {@link #verifyReadable} share, in their order: trust
+     * ({@code check}), then that the file opens, then its size; returns it open.
+     */
+    private static InputStream openChecked(Path file, ConfigFileCheck check) throws ConfigException {
+        check.verify(file);
+        InputStream in = null;
+        try {
+            in = Files.newInputStream(file);
+            if (Files.size(file) > MAX_BYTES) {
+                throw tooLarge(file.toString());
+            }
+            return in;
+        } catch (IOException | ConfigException e) {
+            try {
+                if (in != null) {
+                    in.close();
+                }
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            if (e instanceof ConfigException c) {
+                throw c;
+            }
+            throw ConfigFileCheck.unreadable(file.toString(), (IOException) e);
         }
     }
 
@@ -79,11 +103,8 @@ public final class ConfigLoader {
         if (file.toString().equals(STDIN)) {
             return;
         }
-        check.verify(file);
-        try (InputStream in = Files.newInputStream(file)) {
-            if (Files.size(file) > MAX_BYTES) {
-                throw tooLarge(file.toString());
-            }
+        try (InputStream in = openChecked(file, check)) {
+            // Opened and checked is all this asks.
         } catch (IOException e) {
             throw ConfigFileCheck.unreadable(file.toString(), e);
         }

@@ -2,7 +2,6 @@ package uprocfs.core.engine;
 
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
-import it.unimi.dsi.fastutil.ints.IntConsumer;
 import java.util.Arrays;
 import uprocfs.core.rule.RuleIndex;
 import uprocfs.core.task.TaskInfo;
@@ -139,11 +138,6 @@ final class TaskTable {
 
     TaskInfo info(int s) {
         return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s], threaded[s] ? 2 : 1, leaderExited[s]);
-    }
-
-    /** Calls {@code action} with every known pid (the table must not change meanwhile). */
-    void forEachPid(IntConsumer action) {
-        slotOf.keySet().forEach(action);
     }
 
     /** Every known pid, as a fresh array in no particular order. */
