@@ -16,8 +16,8 @@ import uprocfs.core.stats.Metric;
  *
  * <p>Lost events are reported, never hidden: when the socket's receive queue overflowed
  * (recv fails with ENOBUFS, netlink(7)) the batch is {@linkplain EventBatch#markLost() marked
- * lost} and {@link #overflows()} counts it; whoever applies the batch must then resync with
- * /proc. A malformed datagram is counted in {@link #malformed()} and skipped.
+ * lost} and {@link Metric#OVERFLOWS} counts it; whoever applies the batch must then resync with
+ * /proc. A malformed datagram is counted ({@link Metric#MALFORMED}) and skipped.
  *
  * <p>One thread, the event loop, receives and closes, and writes the counters, which are
  * the daemon's {@link Counters} (read by others through its published snapshot);
@@ -183,12 +183,12 @@ public final class ProcEventSource implements AutoCloseable {
             throw new IllegalStateException("the proc event source is closed");
         }
         int before = batch.size();
-        long overflowsBefore = overflows();
+        long overflowsBefore = count(Metric.OVERFLOWS);
         if (backlog != null) {
             drainBacklog(batch);
         }
         drainSocket(batch);
-        if (batch.size() == before && overflows() == overflowsBefore && !batch.isFull()
+        if (batch.size() == before && count(Metric.OVERFLOWS) == overflowsBefore && !batch.isFull()
             && timeoutMillis != 0 && socket.awaitReadable(timeoutMillis)) {
             drainSocket(batch);
         }
@@ -340,39 +340,15 @@ public final class ProcEventSource implements AutoCloseable {
         socket.wakeUp();
     }
 
-    /** Datagrams read, of every kind; the counts below are the owner thread's view. */
-    public long datagrams() {
-        return counters.get(Metric.DATAGRAMS);
-    }
-
-    /** Events added to batches. */
-    public long events() {
-        return counters.get(Metric.EVENTS);
-    }
-
-    /** Datagrams skipped as truncated or not from the proc connector. */
-    public long malformed() {
-        return counters.get(Metric.MALFORMED);
-    }
-
     /**
-     * How many times events were lost: recv failed with ENOBUFS, the kernel sent
-     * NLMSG_OVERRUN, or more arrived during {@link #open} than it could keep.
+     * What the source has counted so far: {@link Metric#DATAGRAMS}, {@link Metric#EVENTS},
+     * {@link Metric#MALFORMED}, {@link Metric#OVERFLOWS} (recv failed with ENOBUFS, the
+     * kernel sent NLMSG_OVERRUN, or more arrived during {@link #open} than it could keep),
+     * {@link Metric#DISCARDED} (read and thrown away after an overflow, see
+     * {@link #receive}), {@link Metric#NETLINK_ERRORS}. The receiving thread's view; others
+     * read the published {@link Counters#snapshot()}.
      */
-    public long overflows() {
-        return counters.get(Metric.OVERFLOWS);
-    }
-
-    /**
-     * Datagrams read and thrown away after an overflow, unapplied because a resync replaces
-     * them (see {@link #receive}).
-     */
-    public long discarded() {
-        return counters.get(Metric.DISCARDED);
-    }
-
-    /** NLMSG_ERROR messages with a nonzero error code. */
-    public long netlinkErrors() {
-        return counters.get(Metric.NETLINK_ERRORS);
+    public long count(Metric m) {
+        return counters.get(m);
     }
 }

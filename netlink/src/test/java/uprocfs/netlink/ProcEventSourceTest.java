@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import uprocfs.core.event.EventBatch;
 import uprocfs.core.event.EventKind;
+import uprocfs.core.stats.Metric;
 import uprocfs.testing.RootEnvironment;
 
 /** Against the real kernel: needs root. */
@@ -63,7 +64,7 @@ class ProcEventSourceTest {
                 assertTrue(seen.stream().anyMatch(e -> e.kind() == EventKind.FORK && e.parentTgid() == pid),
                     "FORK of the sleep whose parent is " + pid);
                 assertTrue(any(seen, EventKind.EXIT, pid), "EXIT of " + pid);
-                assertEquals(0, source.malformed());
+                assertEquals(0, source.count(Metric.MALFORMED));
             } finally {
                 destroy(shell);
             }
@@ -129,11 +130,11 @@ class ProcEventSourceTest {
                 lost |= batch.lost();
             } while ((added > 0 || batch.lost()) && System.nanoTime() < deadline);
 
-            assertTrue(lost, "a batch was marked lost after " + source.datagrams() + " datagrams");
-            assertTrue(source.overflows() > 0, "overflows counted");
+            assertTrue(lost, "a batch was marked lost after " + source.count(Metric.DATAGRAMS) + " datagrams");
+            assertTrue(source.count(Metric.OVERFLOWS) > 0, "overflows counted");
             // ENOBUFS is reported while the queue is still full of older datagrams: they are
             // read and thrown away, so that the resync is not undone by them.
-            assertTrue(source.discarded() > 0, "the datagrams queued before the loss were discarded");
+            assertTrue(source.count(Metric.DISCARDED) > 0, "the datagrams queued before the loss were discarded");
 
             Process after = new ProcessBuilder("/bin/true").start();
             try {
@@ -178,7 +179,7 @@ class ProcEventSourceTest {
                 assertEquals("fork exec exit ", lifecycle.get(pid).toString(),
                     "events of " + pid);
             }
-            assertEquals(0, source.malformed());
+            assertEquals(0, source.count(Metric.MALFORMED));
         }
     }
 
