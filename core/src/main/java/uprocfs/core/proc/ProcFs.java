@@ -82,6 +82,29 @@ public final class ProcFs {
         return euid;
     }
 
+    /**
+     * The calling thread's id (its TID), from the {@code <root>/thread-self} link
+     * ({@code PID/task/TID}): Java has no call for it, and per-thread system calls
+     * (setpriority) need it.
+     */
+    public int currentThreadId() throws IOException {
+        Path link = Files.readSymbolicLink(root.resolve("thread-self"));
+        int tid = parsePid(link.getFileName().toString());
+        if (tid < 0) {
+            throw new IOException(root.resolve("thread-self") + " points to " + link + ", not PID/task/TID");
+        }
+        return tid;
+    }
+
+    /** The nice value of thread {@code tid} of this process, field 19 of its {@code stat}; for tests and logs. */
+    public int niceOfThread(int tid) throws IOException {
+        String stat = Files.readString(root.resolve("self").resolve("task").resolve(Integer.toString(tid))
+                .resolve("stat"), StandardCharsets.ISO_8859_1);
+        // The name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return Integer.parseInt(after[19 - 3]);
+    }
+
     /** The file the mount table is read from, {@code <root>/self/mountinfo}, for messages. */
     public Path mountInfoFile() {
         return root.resolve("self").resolve("mountinfo");

@@ -95,6 +95,7 @@ final class PeriodicAudit {
     }
 
     private void run() {
+        BackgroundPriority.lowerThisThread(log);
         while (sleep(interval)) {
             auditOnce();
         }

@@ -27,16 +27,20 @@ final class Resync {
     private final ProcFs proc;
     private final DaemonLog log;
     private final AtomicBoolean requested = new AtomicBoolean();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, THREAD_NAME);
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread;
 
     Resync(EngineAgent engine, ProcFs proc, DaemonLog log) {
         this.engine = engine;
         this.proc = proc;
         this.log = log;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(() -> {
+                BackgroundPriority.lowerThisThread(log);
+                r.run();
+            }, THREAD_NAME);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Any thread: a resync is needed. Returns at once. */

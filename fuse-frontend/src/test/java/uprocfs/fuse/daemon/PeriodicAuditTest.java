@@ -157,6 +157,27 @@ class PeriodicAuditTest {
         audit.stop();
     }
 
+    /** The audit's walks yield to the machine: its thread runs at nice 10, the rest of the daemon at 0. */
+    @Test
+    void theAuditThreadRunsAtALowerPriority() throws IOException {
+        audit = new PeriodicAudit(engine, procFs(), INTERVAL, DRAIN, log);
+        audit.start();
+        await("one audit", () -> counter(Metric.AUDITS) >= 1);
+        ProcFs system = ProcFs.system();
+        int audited = -1;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).strip().equals(PeriodicAudit.THREAD_NAME)) {
+                    audited = Integer.parseInt(task.getFileName().toString());
+                }
+            }
+        }
+        assertTrue(audited > 0, "the audit thread is listed in /proc/self/task");
+        assertEquals(BackgroundPriority.NICE, system.niceOfThread(audited));
+        assertEquals(0, system.niceOfThread(system.currentThreadId()), "only the audit's thread");
+        assertEquals("", log());
+    }
+
     @Test
     void anIntervalOfZeroStartsNoThread() {
         audit = new PeriodicAudit(engine, procFs(), Duration.ZERO, DRAIN, log);
