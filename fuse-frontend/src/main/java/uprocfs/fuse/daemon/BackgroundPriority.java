@@ -7,9 +7,10 @@ import jnr.ffi.annotations.SaveError;
 import uprocfs.core.proc.ProcFs;
 
 /**
- * Lowers the priority of the daemon's background threads (the audit's and the resync's walks
- * of {@code /proc}) to nice {@link #NICE}, so that a walk of 10,000 processes, some hundreds
- * of milliseconds of CPU, yields to the machine's own work and to the event loop. Linux keeps
+ * Lowers the priority of the audit's thread, whose walk of {@code /proc} is routine, to nice
+ * {@link #NICE}, so that a walk of 10,000 processes, some hundreds of milliseconds of CPU,
+ * yields to the machine's own work and to the event loop. (The resync's walk is not routine:
+ * the files are known wrong until it ends, so it keeps the daemon's priority.) Linux keeps
  * a nice value per thread: setpriority(PRIO_PROCESS, TID, ...) changes only that thread
  * (setpriority(2), NOTES); raising it needs no privilege.
  */

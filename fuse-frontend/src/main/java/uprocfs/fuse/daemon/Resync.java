@@ -33,11 +33,9 @@ final class Resync {
         this.engine = engine;
         this.proc = proc;
         this.log = log;
+        // At the daemon's priority, unlike the audit: the files are known wrong until it ends.
         this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(() -> {
-                BackgroundPriority.lowerThisThread(log);
-                r.run();
-            }, THREAD_NAME);
+            Thread t = new Thread(r, THREAD_NAME);
             t.setDaemon(true);
             return t;
         });
