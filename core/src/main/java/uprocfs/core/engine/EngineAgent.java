@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 import uprocfs.core.event.EventBatch;
 import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleSet;
@@ -39,7 +40,8 @@ public final class EngineAgent {
 
     private final EngineState state;
     private final EventApplier events;
-    private final ProcFs proc;
+    /** The loop's reader of /proc: one buffer for every read the loop makes. */
+    private final ProcFs.TaskReader proc;
     private final EngineView view;
     private final Queue<Command<?>> commands = new ConcurrentLinkedQueue<>();
     private volatile Runnable waker = () -> { };
@@ -52,8 +54,8 @@ public final class EngineAgent {
 
     public EngineAgent(PreparedRules rules, ProcFs proc, Counters counters) {
         this.state = new EngineState(rules, counters, System.currentTimeMillis());
-        this.events = new EventApplier(state, proc);
-        this.proc = proc;
+        this.proc = proc.taskReader();
+        this.events = new EventApplier(state, this.proc);
         this.view = new EngineView(state);
         state.updateGauges();
         counters.publish();
@@ -208,9 +210,9 @@ public final class EngineAgent {
     /** A posted request; {@link #step} runs on the loop and is true once the result is complete. */
     private static class Command<T> {
         final CompletableFuture<T> result = new CompletableFuture<>();
-        private final java.util.function.Supplier<T> body;
+        private final Supplier<T> body;
 
-        Command(java.util.function.Supplier<T> body) {
+        Command(Supplier<T> body) {
             this.body = body;
         }
 
@@ -254,7 +256,7 @@ public final class EngineAgent {
             int[] step = Arrays.copyOfRange(suspects, next, end);
             List<TaskInfo> read = new ArrayList<>(step.length);
             for (int pid : step) {
-                TaskInfo t = proc.readTask(pid);
+                TaskInfo t = proc.read(pid);
                 if (t != null) {
                     read.add(t);
                 }

@@ -8,6 +8,7 @@ import java.util.List;
 import uprocfs.core.event.EventBatch;
 import uprocfs.core.event.EventKind;
 import uprocfs.core.proc.ProcFs;
+import uprocfs.core.rule.RuleIndex;
 import uprocfs.core.stats.Counters;
 import uprocfs.core.stats.Metric;
 import uprocfs.core.task.TaskInfo;
@@ -38,7 +39,7 @@ import uprocfs.core.task.TaskInfo;
  */
 final class EventApplier {
     private final EngineState state;
-    private final ProcFs proc;
+    private final ProcFs.TaskReader proc;
     private final Counters counters;
 
     // Identities read from /proc for the EXEC entries of the batch being applied.
@@ -50,7 +51,8 @@ final class EventApplier {
     // Threaded processes whose leader has exited: gone or not, /proc tells after the batch.
     private final IntArrayList leaderless = new IntArrayList();
 
-    EventApplier(EngineState state, ProcFs proc) {
+    /** @param proc the event loop's reader of /proc */
+    EventApplier(EngineState state, ProcFs.TaskReader proc) {
         this.state = state;
         this.proc = proc;
         this.counters = state.counters;
@@ -106,7 +108,7 @@ final class EventApplier {
                 case EventKind.FORK -> endsLater.remove(tgid);
                 case EventKind.EXEC -> {
                     if (!endsLater.contains(tgid)) {
-                        execRead[i] = proc.readTask(tgid);
+                        execRead[i] = proc.read(tgid);
                     }
                 }
                 default -> {
@@ -190,7 +192,7 @@ final class EventApplier {
         }
         int[] inherited = tasks.namespaces(ps);
         int s = tasks.slot(child);
-        int[] before = s >= 0 ? tasks.namespaces(s) : uprocfs.core.rule.RuleIndex.NONE;
+        int[] before = s >= 0 ? tasks.namespaces(s) : RuleIndex.NONE;
         if (s < 0) {
             s = tasks.slotFor(child);
         }
@@ -210,14 +212,14 @@ final class EventApplier {
         }
         List<TaskInfo> found = new ArrayList<>(orphans.size());
         for (int i = 0; i < orphans.size(); i++) {
-            TaskInfo t = proc.readTask(orphans.getInt(i));
+            TaskInfo t = proc.read(orphans.getInt(i));
             if (t != null) {
                 found.add(t);
             }
         }
         IntArrayList ended = new IntArrayList();
         for (int i = 0; i < leaderless.size(); i++) {
-            if (proc.readTask(leaderless.getInt(i)) == null) {
+            if (proc.read(leaderless.getInt(i)) == null) {
                 ended.add(leaderless.getInt(i));
             }
         }

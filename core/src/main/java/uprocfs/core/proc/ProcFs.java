@@ -47,15 +47,32 @@ public final class ProcFs {
      *         is a thread id rather than a process id
      */
     public TaskInfo readTask(int pid) {
-        return readTask(pid, new StatusBuffer());
+        return taskReader().read(pid);
     }
 
-    private TaskInfo readTask(int pid, StatusBuffer buf) {
-        if (pid <= 0) {
-            return null;
+    /**
+     * A reader for a thread that reads many processes, one after another (the event loop, a
+     * scan): it keeps one buffer, so a read allocates only the process it returns.
+     */
+    public TaskReader taskReader() {
+        return new TaskReader();
+    }
+
+    /** Reads processes with one buffer; for one thread. */
+    public final class TaskReader {
+        private final StatusBuffer buf = new StatusBuffer();
+
+        private TaskReader() {
         }
-        String text = buf.read(status(Integer.toString(pid)));
-        return text == null ? null : ProcStatus.parse(pid, text);
+
+        /** As {@link ProcFs#readTask}. */
+        public TaskInfo read(int pid) {
+            if (pid <= 0) {
+                return null;
+            }
+            CharSequence text = buf.read(status(Integer.toString(pid)));
+            return text == null ? null : ProcStatus.parse(pid, text);
+        }
     }
 
     /**
@@ -63,7 +80,7 @@ public final class ProcFs {
      * it cannot be read (it has gone).
      */
     public long[] groups(long pid) {
-        String text = new StatusBuffer().read(status(Long.toString(pid)));
+        CharSequence text = new StatusBuffer().read(status(Long.toString(pid)));
         return text == null ? new long[0] : ProcStatus.groups(text);
     }
 
@@ -96,15 +113,6 @@ public final class ProcFs {
         return tid;
     }
 
-    /** The nice value of thread {@code tid} of this process, field 19 of its {@code stat}; for tests and logs. */
-    public int niceOfThread(int tid) throws IOException {
-        String stat = Files.readString(root.resolve("self").resolve("task").resolve(Integer.toString(tid))
-                .resolve("stat"), StandardCharsets.ISO_8859_1);
-        // The name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-        String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        return Integer.parseInt(after[19 - 3]);
-    }
-
     /** The file the mount table is read from, {@code <root>/self/mountinfo}, for messages. */
     public Path mountInfoFile() {
         return root.resolve("self").resolve("mountinfo");
@@ -126,12 +134,12 @@ public final class ProcFs {
      */
     public List<TaskInfo> scan() {
         List<TaskInfo> tasks = new ArrayList<>(1024);
-        StatusBuffer buf = new StatusBuffer();
+        TaskReader reader = taskReader();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
             for (Path entry : entries) {
                 int pid = parsePid(entry.getFileName().toString());
                 if (pid > 0) {
-                    TaskInfo t = readTask(pid, buf);
+                    TaskInfo t = reader.read(pid);
                     if (t != null) {
                         tasks.add(t);
                     }

@@ -3,7 +3,6 @@ package uprocfs.core.proc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -35,8 +34,9 @@ final class StatusBuffer {
     /**
      * The text of {@code file}, one char per byte (ISO-8859-1), at most {@link #MAX_BYTES};
      * or {@code null} when it cannot be read: the process has gone (ENOENT, or ESRCH on read).
+     * The text is a view of this buffer, not a copy: valid until the next read.
      */
-    String read(Path file) {
+    CharSequence read(Path file) {
         buf.clear();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             while (true) {
@@ -54,11 +54,34 @@ final class StatusBuffer {
         } catch (IOException | SecurityException e) {
             return null;
         }
-        return new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1);
+        return new Latin1(buf.array(), 0, buf.position());
     }
 
     /** The buffer's size now: what the files read so far needed. */
     int capacity() {
         return buf.capacity();
+    }
+
+    /** Bytes read as ISO-8859-1 text, without the copy a String makes. */
+    private record Latin1(byte[] bytes, int from, int to) implements CharSequence {
+        @Override
+        public int length() {
+            return to - from;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (bytes[from + index] & 0xFF);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new Latin1(bytes, from + start, from + end);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
     }
 }

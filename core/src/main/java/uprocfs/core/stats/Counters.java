@@ -98,9 +98,9 @@ public final class Counters {
             return values[m.ordinal()];
         }
 
-        /** The lag histogram as published; a copy the caller may keep. */
+        /** The lag histogram as published (this snapshot's own copy; read-only outside the package). */
         public LagHistogram lag() {
-            return lag.copy();
+            return lag;
         }
     }
 }

@@ -32,12 +32,6 @@ public final class LagHistogram {
         maxNanos = other.maxNanos;
     }
 
-    LagHistogram copy() {
-        LagHistogram c = new LagHistogram();
-        c.copyFrom(this);
-        return c;
-    }
-
     public long count() {
         return count;
     }

@@ -80,11 +80,11 @@ class ProcFsTest {
         assertEquals(List.of(100, 200, 300), new ProcFs(root).scan().stream().map(TaskInfo::pid).sorted().toList());
 
         StatusBuffer buf = new StatusBuffer();
-        assertEquals(SMALL.formatted(100), buf.read(root.resolve("100/status")));
+        assertEquals(SMALL.formatted(100), buf.read(root.resolve("100/status")).toString());
         assertEquals(StatusBuffer.INITIAL_BYTES, buf.capacity(), "a common status file fits the first buffer");
-        assertTrue(buf.read(root.resolve("200/status")).endsWith("nonvoluntary_ctxt_switches:\t11\n"));
+        assertTrue(buf.read(root.resolve("200/status")).toString().endsWith("nonvoluntary_ctxt_switches:\t11\n"));
         assertEquals(16 * 1024, buf.capacity());
-        assertEquals(SMALL.formatted(300), buf.read(root.resolve("300/status")));
+        assertEquals(SMALL.formatted(300), buf.read(root.resolve("300/status")).toString());
         assertNull(buf.read(root.resolve("400/status")), "gone");
     }
 
