@@ -172,24 +172,25 @@ public final class Daemon {
         Thread loop = null;
         Outcome outcome;
         try {
-            EngineAgent engine = new EngineAgent(PreparedRules.of(loaded.rules()), ProcFs.system(), counters);
+            ProcFs proc = ProcFs.system();
+            EngineAgent engine = new EngineAgent(PreparedRules.of(loaded.rules()), proc, counters);
             started = engine;
             // The loop owns the counters from its start; these are set before it, once.
             counters.set(Metric.AUDIT_INTERVAL_SECONDS, settings.auditInterval().toSeconds());
-            CompletableFuture<Reconciliation> installed = started.install(ProcFs.system().scan());
-            resync = new Resync(started, ProcFs.system(), log);
-            pump = new ProcEventPump(source, BATCH_CAPACITY, eventLoop(started, resync),
+            CompletableFuture<Reconciliation> installed = engine.install(proc.scan());
+            resync = new Resync(engine, proc, log);
+            pump = new ProcEventPump(source, BATCH_CAPACITY, eventLoop(engine, resync),
                     failure -> {
                         // On the loop's thread, which ends: nobody may wait for it any more.
                         engine.shutDown();
                         stop.complete(new Outcome("the event stream failed, so the files would go stale: "
                                 + describe(failure), ExitCode.FAILURE));
                     });
-            started.setWaker(pump::wakeUp);
+            engine.setWaker(pump::wakeUp);
             pump.start();
-            Reconciliation scan = await(installed);
-            audit = new PeriodicAudit(started, ProcFs.system(), settings.auditInterval(), log);
-            fs = fileSystem(started.view());
+            Reconciliation scan = awaitInstalled(installed);
+            audit = new PeriodicAudit(engine, proc, settings.auditInterval(), log);
+            fs = fileSystem(engine.view());
             long deviceBefore = device(mountPoint);
             loop = startLoop(fs, mountPoint);
             awaitMounted(mountPoint, deviceBefore, loop);
@@ -198,8 +199,8 @@ public final class Daemon {
                 throw new StartFailure(early.exitCode(), early.reason());
             }
             audit.start();
-            reloads.up(started);
-            EngineView view = started.view();
+            reloads.up(engine);
+            EngineView view = engine.view();
             String ready = "mounted " + mountPoint + ": " + count(view.namespaces().size(), "namespace") + ", "
                     + count(view.taskCount(), "process") + " (scanned /proc in "
                     + TimeUnit.NANOSECONDS.toMillis(scan.nanos()) + " ms)";
@@ -243,8 +244,8 @@ public final class Daemon {
         };
     }
 
-    /** The result of a command posted to the event loop; the loop failing ends the wait. */
-    private <T> T await(CompletableFuture<T> result) throws StartFailure {
+    /** Waits until the loop has installed the startup scan; the loop failing ends the wait. */
+    private static Reconciliation awaitInstalled(CompletableFuture<Reconciliation> result) throws StartFailure {
         try {
             return result.get();
         } catch (ExecutionException e) {

@@ -3,7 +3,6 @@ package uprocfs.fuse.daemon;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import uprocfs.config.LoadedConfig;
 import uprocfs.core.engine.EngineAgent;
 import uprocfs.core.engine.EngineView;
@@ -30,11 +29,7 @@ final class Reloads {
 
     private final Source source;
     private final DaemonLog log;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, THREAD_NAME);
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Resync.backgroundThread(THREAD_NAME);
     // Guarded by this; held for no longer than it takes to hand a task to the thread.
     private EngineAgent engine;
     private boolean pending;

@@ -27,15 +27,22 @@ final class Resync {
     private final ProcFs proc;
     private final DaemonLog log;
     private final AtomicBoolean requested = new AtomicBoolean();
-    private final ExecutorService thread;
+    // At the daemon's priority, unlike the audit: the files are known wrong until it ends.
+    private final ExecutorService thread = backgroundThread(THREAD_NAME);
 
     Resync(EngineAgent engine, ProcFs proc, DaemonLog log) {
         this.engine = engine;
         this.proc = proc;
         this.log = log;
-        // At the daemon's priority, unlike the audit: the files are known wrong until it ends.
-        this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, THREAD_NAME);
+    }
+
+    /**
+     * One thread named {@code name} that runs what it is given in order; a daemon thread,
+     * since the daemon's exit stops it in order before (and never waits for it otherwise).
+     */
+    static ExecutorService backgroundThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
