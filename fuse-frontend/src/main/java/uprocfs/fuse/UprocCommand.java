@@ -120,6 +120,14 @@ final class UprocCommand implements Callable<Integer> {
         this.err = err;
     }
 
+    /**
+     * For picocli's generators, which build the man page and the bash completion from this
+     * class's annotations at package time (etc/pom.xml), so they cannot drift from --help.
+     */
+    UprocCommand() {
+        this(System.err);
+    }
+
     @Override
     public Integer call() {
         DaemonSettings settings;
