@@ -97,7 +97,8 @@ public final class ConfigFileCheck {
     /** The error for a file that could not be examined or read, with what to do about it. */
     static ConfigException unreadable(String source, IOException e) {
         if (e instanceof NoSuchFileException) {
-            return ConfigException.ofFile(source, "no such file; create one with tools/uproc-config | tee " + source);
+            return ConfigException.ofFile(source, "no such file; create one with uproc-config > " + source
+                    + " (tools/uproc-config in a source checkout)");
         }
         if (e instanceof AccessDeniedException) {
             return ConfigException.ofFile(source, "permission denied: run the daemon as root, or make the file"

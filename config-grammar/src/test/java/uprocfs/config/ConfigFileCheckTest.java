@@ -76,7 +76,8 @@ class ConfigFileCheckTest {
     @Test
     void missingFileSaysHowToCreateOne() {
         Path file = dir.resolve("uproc.conf");
-        String expected = file + ": no such file; create one with tools/uproc-config | tee " + file;
+        String expected = file + ": no such file; create one with uproc-config > " + file
+                + " (tools/uproc-config in a source checkout)";
         assertEquals(expected, refusal(file, AS_ROOT));
         assertEquals(expected, refusal(file, AS_USER));
     }
@@ -109,7 +110,8 @@ class ConfigFileCheckTest {
         Path link = Files.createSymbolicLink(dir.resolve("link.conf"), file);
         assertEquals(List.of("a[uid=1]@1"), ConfigTexts.shown(ConfigLoader.load(link, AS_USER)));
         Path dangling = Files.createSymbolicLink(dir.resolve("dangling.conf"), dir.resolve("gone"));
-        assertEquals(dangling + ": no such file; create one with tools/uproc-config | tee " + dangling,
+        assertEquals(dangling + ": no such file; create one with uproc-config > " + dangling
+                + " (tools/uproc-config in a source checkout)",
                 refusal(dangling, AS_USER));
     }
 
