@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import uprocfs.testing.Deadline;
+import uprocfs.testing.NotifySocket;
 import uprocfs.testing.ProcessResult;
 import uprocfs.testing.RootEnvironment;
 

@@ -70,6 +70,8 @@ public final class Daemon {
     private final String version = Version.project();
     private final Counters counters = new Counters();
     private final Reloads reloads;
+    /** What the files show, once mounted: the service's status line reads it. */
+    private volatile EngineView serving;
     /** The command waiting for the verdict of the startup; {@code null} once told, or when none waits. */
     private ReadinessChannel.DaemonEnd starter;
 
@@ -89,7 +91,7 @@ public final class Daemon {
                         + "be read again");
             }
             return config.load(log::info);
-        }, log);
+        }, log, systemd, this::serviceStatus);
     }
 
     /**
@@ -179,7 +181,12 @@ public final class Daemon {
             counters.set(Metric.AUDIT_INTERVAL_SECONDS, settings.auditInterval().toSeconds());
             CompletableFuture<Reconciliation> installed = engine.install(proc.scan());
             resync = new Resync(engine, proc, log);
-            pump = new ProcEventPump(source, BATCH_CAPACITY, eventLoop(engine, resync),
+            ServiceHeartbeat heartbeat = new ServiceHeartbeat(systemd, log, this::serviceStatus);
+            if (heartbeat.watchdog()) {
+                log.info("systemd watchdog: the event loop pings it every "
+                        + systemd.watchdogInterval().toMillis() + " ms");
+            }
+            pump = new ProcEventPump(source, BATCH_CAPACITY, eventLoop(engine, resync, heartbeat),
                     failure -> {
                         // On the loop's thread, which ends: nobody may wait for it any more.
                         engine.shutDown();
@@ -201,11 +208,14 @@ public final class Daemon {
             audit.start();
             reloads.up(engine);
             EngineView view = engine.view();
+            serving = view;
             String ready = "mounted " + mountPoint + ": " + count(view.namespaces().size(), "namespace") + ", "
                     + count(view.taskCount(), "process") + " (scanned /proc in "
                     + TimeUnit.NANOSECONDS.toMillis(scan.nanos()) + " ms)";
             log.info(ready);
-            systemd.notify("READY=1\nMAINPID=" + ProcessHandle.current().pid(), log);
+            String status = serviceStatus();
+            heartbeat.sent(status);
+            systemd.notify("READY=1\nMAINPID=" + ProcessHandle.current().pid() + "\nSTATUS=" + status, log);
             report(ExitCode.OK, ready);
             outcome = stop.join();
         } catch (StartFailure f) {
@@ -215,7 +225,7 @@ public final class Daemon {
             outcome = new Outcome("unexpected failure: " + describe(e), ExitCode.FAILURE);
             report(ExitCode.FAILURE, outcome.reason());
         }
-        systemd.notify("STOPPING=1", log);
+        systemd.notify("STOPPING=1\nSTATUS=stopping: " + outcome.reason().replace('\n', ' '), log);
         if (outcome.exitCode() == ExitCode.OK) {
             log.info("stopping: " + outcome.reason());
         } else {
@@ -226,8 +236,25 @@ public final class Daemon {
         return outcome.exitCode();
     }
 
-    /** What the event loop does: applies batches, asks for a resync after lost events, runs posted commands. */
-    private static BatchHandler eventLoop(EngineAgent agent, Resync resync) {
+    /**
+     * The service's status line for systemd ({@code systemctl status}): what the files hold,
+     * and whether the last reload was refused.
+     */
+    private String serviceStatus() {
+        EngineView view = serving;
+        if (view == null) {
+            return "starting";
+        }
+        String status = count(view.namespaces().size(), "namespace") + ", " + count(view.taskCount(), "process");
+        return reloads.lastFailed() ? status + "; the last reload was refused, the running rules kept (see the log)"
+                : status;
+    }
+
+    /**
+     * What the event loop does: applies batches, asks for a resync after lost events, runs
+     * posted commands, and tells systemd it is alive.
+     */
+    private static BatchHandler eventLoop(EngineAgent agent, Resync resync, ServiceHeartbeat heartbeat) {
         return new BatchHandler() {
             @Override
             public void onBatch(EventBatch batch) {
@@ -239,7 +266,9 @@ public final class Daemon {
 
             @Override
             public boolean doWork() {
-                return agent.doWork();
+                boolean more = agent.doWork();
+                heartbeat.tick();
+                return more;
             }
         };
     }
@@ -450,7 +479,7 @@ public final class Daemon {
     }
 
     /** "1 namespace", "2 namespaces", "1 process", "0 processes". */
-    static String count(int n, String noun) {
+    public static String count(int n, String noun) {
         if (n == 1) {
             return n + " " + noun;
         }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +28,7 @@ import uprocfs.fuse.ExitCode;
 import uprocfs.fuse.StartFailure;
 import uprocfs.testing.Deadline;
 import uprocfs.testing.EventLoopThread;
+import uprocfs.testing.NotifySocket;
 
 /**
  * SIGHUP's reloads: a configuration that is slow to read holds up no signal and no other
@@ -122,6 +125,34 @@ class ReloadsTest {
         awaitCounter("one reload after startup", Metric.RELOADS, 1);
         assertEquals(1, loads.get());
         assertTrue(log().contains("SIGHUP: still starting; the configuration is read again once mounted"), log());
+    }
+
+    @Test
+    void systemdHearsOfEachReloadAndOfTheStatusAfterIt() throws Exception {
+        Path dir = Files.createTempDirectory("uproc-notify");
+        try (NotifySocket systemd = new NotifySocket(dir.resolve("notify"))) {
+            reloads.stop();
+            reloads = new Reloads(this::slowLoad, log, new SystemdNotifier(systemd.path().toString()),
+                    () -> engine.view().namespaces().size() + " namespaces");
+            reloads.up(engine);
+            long before = System.nanoTime() / 1000;
+            reloads.request();
+            String reloading = systemd.await("RELOADING=1", Duration.ofSeconds(10));
+            long began = Long.parseLong(NotifySocket.value(reloading, "MONOTONIC_USEC"));
+            assertTrue(began >= before && began <= System.nanoTime() / 1000, reloading);
+            readable.countDown();
+            assertEquals("READY=1\nSTATUS=3 namespaces", systemd.await("READY=1", Duration.ofSeconds(10)));
+            assertEquals(2, systemd.seen().size(), systemd.seen().toString());
+
+            // A refused reload leaves the daemon serving: ready again, with the old rules' status.
+            bad = true;
+            reloads.request();
+            systemd.await("RELOADING=1", Duration.ofSeconds(10));
+            assertEquals("READY=1\nSTATUS=3 namespaces", systemd.await("READY=1", Duration.ofSeconds(10)));
+            assertTrue(reloads.lastFailed());
+        } finally {
+            Files.delete(dir);
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package uprocfs.packaging;
+package uprocfs.testing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,14 +14,14 @@ import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
 
 /** A datagram socket standing in for systemd's $NOTIFY_SOCKET: keeps every message, in order. */
-final class NotifySocket implements AutoCloseable {
+public final class NotifySocket implements AutoCloseable {
     private final Path path;
     private final UnixDatagramChannel channel;
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
     private final Thread receiver;
 
-    NotifySocket(Path path) throws IOException {
+    public NotifySocket(Path path) throws IOException {
         this.path = path;
         channel = UnixDatagramChannel.open();
         channel.bind(new UnixSocketAddress(path.toFile()));
@@ -30,7 +30,7 @@ final class NotifySocket implements AutoCloseable {
         receiver.start();
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
@@ -54,7 +54,7 @@ final class NotifySocket implements AutoCloseable {
      * The next message that has a line starting with {@code prefix} (e.g. "READY=1"); the
      * messages before it are kept in {@link #seen}.
      */
-    String await(String prefix, Duration timeout) throws InterruptedException {
+    public String await(String prefix, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -72,13 +72,13 @@ final class NotifySocket implements AutoCloseable {
     }
 
     /** Every message received so far, in order. */
-    List<String> seen() {
+    public List<String> seen() {
         messages.drainTo(seen);
         return List.copyOf(seen);
     }
 
     /** The value of {@code key} in {@code message}, or {@code null}. */
-    static String value(String message, String key) {
+    public static String value(String message, String key) {
         for (String line : message.split("\n")) {
             if (line.startsWith(key + "=")) {
                 return line.substring(key.length() + 1);
