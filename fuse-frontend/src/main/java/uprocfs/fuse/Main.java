@@ -15,7 +15,7 @@ public final class Main {
 
     /** Runs the command line and returns the exit code instead of exiting: what tests call. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine line = new CommandLine(new UprocCommand(err));
+        CommandLine line = new CommandLine(new UprocCommand(out, err));
         line.setOut(new PrintWriter(out, true));
         line.setErr(new PrintWriter(err, true));
         line.setParameterExceptionHandler((e, given) -> {

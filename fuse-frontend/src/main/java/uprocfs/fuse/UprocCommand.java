@@ -5,15 +5,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import uprocfs.fuse.daemon.Daemon;
 import uprocfs.fuse.daemon.DaemonLog;
 import uprocfs.fuse.daemon.DaemonSettings;
 import uprocfs.fuse.daemon.ReadinessChannel;
 import uprocfs.fuse.daemon.SystemdNotifier;
 
-/** {@code uproc [-o opt[,opt...]] [-f] [-d] [-s] MOUNTPOINT}: the options, and which way to run. */
+/**
+ * {@code uproc [-o opt[,opt...]] [-f] [-d] [-s] MOUNTPOINT}, or {@code uproc --check}: the
+ * options, and which way to run.
+ */
 @Command(name = "uproc",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
@@ -22,6 +28,11 @@ import uprocfs.fuse.daemon.SystemdNotifier;
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.FAILURE,
         synopsisHeading = "Usage: ",
+        customSynopsis = {
+            "uproc [-f] [-d] [-s] [-o OPT[,OPT...]]... MOUNTPOINT",
+            "   or: uproc --check [-o config_file=FILE]",
+            "   or: uproc --help | --version",
+        },
         descriptionHeading = "%n",
         description = {
             "Shows rule-defined sets of processes (\"namespaces\") as read-only files of PIDs under "
@@ -31,6 +42,8 @@ import uprocfs.fuse.daemon.SystemdNotifier;
             "    wc -l /uproc/uid.1000        kill $(cat /uproc/backup)",
             "Without -f, uproc returns once the filesystem is mounted and filled, and leaves the "
                 + "daemon running in the background. It must run as root.",
+            "With --check, uproc only reads the configuration, as a reload would, and says whether it "
+                + "can be used.",
         },
         parameterListHeading = "%nParameters:%n",
         optionListHeading = "%nOptions:%n",
@@ -38,7 +51,8 @@ import uprocfs.fuse.daemon.SystemdNotifier;
         exitCodeList = {
             "0:mounted and filled (with -f: stopped cleanly)",
             "1:usage: bad option, missing MOUNTPOINT, unwritable log file",
-            "2:configuration error (FILE:LINE:COL: lines on standard error); nothing mounted",
+            "2:configuration error (FILE:LINE:COL: lines on standard error); nothing mounted (with --check: the "
+                + "configuration cannot be used)",
             "3:mountpoint missing, not a directory, not empty, already mounted, or the mount failed",
             "4:not root, or the kernel refused the process-event subscription",
             "5:the daemon failed while starting or running (it unmounted first)",
@@ -82,9 +96,18 @@ import uprocfs.fuse.daemon.SystemdNotifier;
         })
 final class UprocCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "MOUNTPOINT",
-            description = "Empty directory to mount on, e.g. /uproc (create it with mkdir -p /uproc).")
+    @Parameters(paramLabel = "MOUNTPOINT", arity = "0..1",
+            description = "Empty directory to mount on, e.g. /uproc (create it with mkdir -p /uproc). "
+                + "Required, except with --check.")
     private String mountPoint;
+
+    @Option(names = "--check",
+            description = "Check the configuration and exit, mounting nothing: read and validate the rules "
+                + "(from -o config_file=FILE, else /etc/uproc.conf, else the system's users and groups) as "
+                + "the daemon would at startup or on SIGHUP, print how many namespaces they make and every "
+                + "warning. Exits 0 when they can be used, 2 with FILE:LINE:COL: errors when not. Other -o "
+                + "options are checked too, and otherwise ignored, so a service's own options may be passed.")
+    private boolean check;
 
     @Option(names = "-o", paramLabel = "OPT", split = ",", splitSynopsisLabel = ",",
             description = {
@@ -114,9 +137,14 @@ final class UprocCommand implements Callable<Integer> {
     @Option(names = "-s", description = "Serve FUSE requests on a single thread.")
     private boolean singleThreaded;
 
+    @Spec
+    private CommandSpec spec;
+
+    private final PrintStream out;
     private final PrintStream err;
 
-    UprocCommand(PrintStream err) {
+    UprocCommand(PrintStream out, PrintStream err) {
+        this.out = out;
         this.err = err;
     }
 
@@ -125,17 +153,27 @@ final class UprocCommand implements Callable<Integer> {
      * class's annotations at package time (etc/pom.xml), so they cannot drift from --help.
      */
     UprocCommand() {
-        this(System.err);
+        this(System.out, System.err);
     }
 
     @Override
     public Integer call() {
+        if (check && (mountPoint != null || foreground || debug || singleThreaded)) {
+            throw new ParameterException(spec.commandLine(), "--check mounts nothing: it takes no MOUNTPOINT, "
+                    + "-f, -d or -s (uproc --check -o config_file=FILE)");
+        }
+        if (!check && mountPoint == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required parameter: 'MOUNTPOINT'");
+        }
         DaemonSettings settings;
         try {
             settings = DaemonSettings.of(mountPoint, options, debug, singleThreaded);
         } catch (StartFailure f) {
             DaemonLog.forCommand(err).error(f.getMessage());
             return f.exitCode();
+        }
+        if (check) {
+            return ConfigCheck.run(settings, out, err);
         }
         if (foreground || debug) {
             Daemon daemon = new Daemon(settings, DaemonLog.forDaemon(err), System.getenv(ReadinessChannel.ENVIRONMENT),

@@ -12,7 +12,7 @@ import uprocfs.fuse.StartFailure;
  * Everything the command line decides about a daemon: where to mount, which configuration,
  * where to log, and what to tell libfuse.
  *
- * @param mountPoint     where to mount
+ * @param mountPoint     where to mount; {@code null} for {@code --check}, which mounts nothing
  * @param configFile     the configuration named by {@code -o config_file}, or {@code null}
  *                       for the default ({@value #DEFAULT_CONFIG_NAME}, else the users and
  *                       groups of the system)
@@ -122,7 +122,7 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
                 fuse.add(option);
             }
         }
-        return new DaemonSettings(MountPoint.of(mountPoint), config, log, audit, receiveBuffer, fuse, debug,
+        return new DaemonSettings(mountPoint == null ? null : MountPoint.of(mountPoint), config, log, audit, receiveBuffer, fuse, debug,
                 singleThreaded);
     }
 
