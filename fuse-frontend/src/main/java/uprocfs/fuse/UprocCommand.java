@@ -39,11 +39,12 @@ import uprocfs.fuse.daemon.SystemdNotifier;
                 + "MOUNTPOINT: one file per rule of the configuration, listing the PIDs of the processes "
                 + "that match it, ascending, one per line. The files are kept current from the kernel's "
                 + "process events, so reading one costs no scan of /proc:",
+            "",
             "    wc -l /uproc/uid.1000        kill $(cat /uproc/backup)",
+            "",
             "Without -f, uproc returns once the filesystem is mounted and filled, and leaves the "
-                + "daemon running in the background. It must run as root.",
-            "With --check, uproc only reads the configuration, as a reload would, and says whether it "
-                + "can be used.",
+                + "daemon running in the background. It must run as root. With --check, uproc only "
+                + "reads the configuration, as a reload would, and says whether it can be used.",
         },
         parameterListHeading = "%nParameters:%n",
         optionListHeading = "%nOptions:%n",
@@ -65,9 +66,11 @@ import uprocfs.fuse.daemon.SystemdNotifier;
             "(number), gid (number), cmd (command name as in /proc/PID/comm, at most 15",
             "bytes); a process must match all of a rule's keys; NAME is the file's name.",
             "# and ; start comments.",
+            "",
             "    uid 1000 alice",
             "    gid 34 groups.backup",
             "    cmd tar uid 1000 alice.tar",
+            "",
             "Run as root, uproc reads only a file that belongs to root and that others",
             "cannot write.",
             "",
@@ -92,6 +95,7 @@ import uprocfs.fuse.daemon.SystemdNotifier;
             "standard error.",
             "",
             "Example:",
+            "",
             "    mkdir -p /uproc && uproc -o allow_other /uproc && wc -l /uproc/*",
         })
 final class UprocCommand implements Callable<Integer> {

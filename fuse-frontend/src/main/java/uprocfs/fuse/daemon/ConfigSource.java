@@ -68,7 +68,8 @@ public final class ConfigSource {
                 loaded = ConfigLoader.load(defaultFile);
             } else {
                 notices.accept(defaultFile + " does not exist: using one namespace per user (uid.NAME) and per group "
-                        + "(gid.NAME); to choose your own, write " + defaultFile + " (tools/uproc-config prints a start)"
+                        + "(gid.NAME); to choose your own, write " + defaultFile + " (uproc-config prints a start; in a "
+                        + "source checkout, tools/uproc-config)"
                         + " or pass -o config_file=FILE");
                 loaded = DefaultConfig.load();
             }
