@@ -30,6 +30,13 @@ public final class FakeProc implements AutoCloseable {
         return this;
     }
 
+    /** A process with its executable and arguments. */
+    public FakeProc process(int pid, int ppid, int euid, int egid, String name, String exe, String... args) {
+        tree.add(FakeProcess.pid(pid).ppid(ppid).uid(euid + 1, euid).gid(egid + 1, egid).name(name).exe(exe)
+                .cmdline(args));
+        return this;
+    }
+
     public FakeProc gone(int pid) {
         tree.remove(pid);
         return this;

@@ -2,6 +2,7 @@ package uprocfs.testing;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import uprocfs.core.engine.AccountLookup;
 import uprocfs.core.engine.EngineAgent;
 import uprocfs.core.engine.Namespace;
 import uprocfs.core.engine.PreparedRules;
@@ -22,13 +23,23 @@ public final class EngineDriver {
     private final ProcFs proc;
 
     public EngineDriver(RuleSet rules, ProcFs proc) {
-        this.agent = new EngineAgent(PreparedRules.of(rules), proc, new Counters());
+        this(rules, proc, EngineAgent.DEFAULT_MAX_TEMPLATED, AccountLookup.NUMBERS);
+    }
+
+    public EngineDriver(RuleSet rules, ProcFs proc, int maxTemplated, AccountLookup accounts) {
+        this.agent = new EngineAgent(PreparedRules.of(rules), proc, new Counters(), maxTemplated, accounts);
         this.proc = proc;
+    }
+
+    /** A walk of /proc taking what the rules in force need, as the daemon's walks do. */
+    private List<TaskInfo> scan() {
+        return proc.scan(agent.view().procDetail());
     }
 
     /** Startup: the scan installed, as the daemon does before it applies any event. */
     public EngineDriver started() {
-        run(agent.install(proc.scan()));
+        run(agent.install(scan()));
+        agent.doWork();
         return this;
     }
 
@@ -39,12 +50,12 @@ public final class EngineDriver {
 
     /** A resync, as after lost events: walk, suspects, repair. */
     public Reconciliation rescan() {
-        List<TaskInfo> scan = proc.scan();
+        List<TaskInfo> scan = scan();
         return run(agent.repair(run(agent.suspects(scan)), scan.size(), EngineAgent.Repair.RESYNC));
     }
 
     public int[] auditScan() {
-        return run(agent.suspects(proc.scan()));
+        return run(agent.suspects(scan()));
     }
 
     public Reconciliation auditConfirm(int[] suspects) {
@@ -52,7 +63,9 @@ public final class EngineDriver {
     }
 
     public int replaceRules(RuleSet rules) {
-        return run(agent.swapRules(PreparedRules.of(rules)));
+        int n = run(agent.swapRules(PreparedRules.of(rules)));
+        agent.doWork();
+        return n;
     }
 
     public <T> T run(CompletableFuture<T> result) {

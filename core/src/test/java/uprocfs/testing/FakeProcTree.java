@@ -49,6 +49,12 @@ public final class FakeProcTree implements AutoCloseable {
         try {
             Path dir = Files.createDirectories(root.resolve(Integer.toString(process.pid())));
             Files.writeString(dir.resolve("status"), process.statusText(), StandardCharsets.ISO_8859_1);
+            Files.write(dir.resolve("cmdline"), process.cmdlineBytes());
+            Path exe = dir.resolve("exe");
+            Files.deleteIfExists(exe);
+            if (process.exe() != null) {
+                Files.createSymbolicLink(exe, Path.of(process.exe()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

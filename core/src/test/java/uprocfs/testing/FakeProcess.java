@@ -24,6 +24,8 @@ public final class FakeProcess {
     private String state = "S (sleeping)";
     private int threads = 1;
     private int[] groups = {};
+    private String exe;
+    private String[] cmdline;
 
     private FakeProcess(int pid) {
         this.pid = pid;
@@ -36,6 +38,34 @@ public final class FakeProcess {
 
     public int pid() {
         return pid;
+    }
+
+    /** The target of its {@code exe} link; none (a kernel thread) when not given. */
+    public FakeProcess exe(String path) {
+        this.exe = path;
+        return this;
+    }
+
+    /** Its arguments, as {@code cmdline} holds them (each ended by a NUL). */
+    public FakeProcess cmdline(String... args) {
+        this.cmdline = args.clone();
+        return this;
+    }
+
+    /** The target of the exe link, or null. */
+    public String exe() {
+        return exe;
+    }
+
+    /** The cmdline file's bytes: each argument followed by a NUL; empty when none. */
+    public byte[] cmdlineBytes() {
+        StringBuilder text = new StringBuilder();
+        if (cmdline != null) {
+            for (String a : cmdline) {
+                text.append(a).append('\0');
+            }
+        }
+        return text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public FakeProcess ppid(int ppid) {

@@ -52,8 +52,21 @@ public final class EngineAgent {
         this(PreparedRules.of(rules), proc, new Counters());
     }
 
+    /** The default of {@code -o max_templated}: the most templated files one configuration makes. */
+    public static final int DEFAULT_MAX_TEMPLATED = 100_000;
+
     public EngineAgent(PreparedRules rules, ProcFs proc, Counters counters) {
-        this.state = new EngineState(rules, counters, System.currentTimeMillis());
+        this(rules, proc, counters, DEFAULT_MAX_TEMPLATED, AccountLookup.NUMBERS);
+    }
+
+    /**
+     * @param maxTemplated the most templated sets a configuration may make
+     * @param accounts     finds user and group names for templated rules, off the loop
+     */
+    public EngineAgent(PreparedRules rules, ProcFs proc, Counters counters, int maxTemplated,
+                       AccountLookup accounts) {
+        this.state = new EngineState(rules, counters, System.currentTimeMillis(), maxTemplated, accounts,
+                this::accountNamed);
         this.proc = proc.taskReader();
         this.events = new EventApplier(state, this.proc);
         this.view = new EngineView(state);
@@ -180,31 +193,103 @@ public final class EngineAgent {
     private int swap(PreparedRules rules) {
         long now = System.currentTimeMillis();
         Generation old = state.current;
-        Generation next = Generation.of(rules, state.lock.readLock(), now);
+        Generation next = state.generation(rules, now);
         TaskTable tasks = state.tasks;
-        int[] pids = tasks.pids();
-        int[][] matched = new int[pids.length][];
+        // Parents first, so that a process can be started in the new trees its parent is in.
+        int[] order = tasks.parentFirst(tasks.pids());
+        int n = order.length;
+        int[][] matched = new int[n][];
+        int[][] started = new int[n][];
+        int[][] inTrees = new int[n][];
+        TreeCarry carry = new TreeCarry(old.prepared(), rules, n);
         // The new namespaces are not published yet, and the loop is the table's only writer:
         // no lock is needed to fill them.
-        for (int i = 0; i < pids.length; i++) {
-            int s = tasks.slot(pids[i]);
-            matched[i] = next.index().match(tasks.euid(s), tasks.egid(s), tasks.comm(s));
+        for (int i = 0; i < n; i++) {
+            int s = order[i];
+            started[i] = carry.started(tasks.startedIn(s), inTrees, tasks.slot(tasks.ppid(s)));
+            matched[i] = next.match(tasks.euid(s), tasks.egid(s), tasks.comm(s), tasks.exe(s), tasks.args(s),
+                    started[i], now);
+            inTrees[i] = next.childTrees();
+            carry.placed(s, i);
             for (int id : matched[i]) {
-                next.byId()[id].add(pids[i], now);
+                next.ns(id).add(tasks.pid(s), now);
             }
         }
         next.keepModificationTimes(old, now);
         state.lock.writeLock().lock();
         try {
-            for (int i = 0; i < pids.length; i++) {
-                tasks.setNamespaces(tasks.slot(pids[i]), matched[i]);
+            for (int i = 0; i < n; i++) {
+                tasks.setNamespaces(order[i], matched[i]);
+                tasks.setTrees(order[i], started[i], inTrees[i]);
             }
             state.current = next;
         } finally {
             state.lock.writeLock().unlock();
         }
         state.counters.increment(Metric.RELOADS);
-        return next.list().size();
+        return next.shownCount();
+    }
+
+    /**
+     * What a process was started in, across a reload: the trees the reload kept (same root,
+     * same conditions) stay as they were; a tree the new rules bring is rebuilt from parent
+     * links, as at startup.
+     */
+    private static final class TreeCarry {
+        private final int[] same;
+        private final boolean[] fresh;
+        private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap indexOfSlot;
+
+        TreeCarry(PreparedRules before, PreparedRules after, int tasks) {
+            same = after.sameTrees(before);
+            fresh = new boolean[after.trees()];
+            Arrays.fill(fresh, true);
+            for (int t : same) {
+                if (t >= 0) {
+                    fresh[t] = false;
+                }
+            }
+            indexOfSlot = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap(after.trees() == 0 ? 0 : tasks);
+            indexOfSlot.defaultReturnValue(-1);
+        }
+
+        /** The new trees a process is started in. */
+        int[] started(int[] before, int[][] inTrees, int parentSlot) {
+            if (fresh.length == 0) {
+                return uprocfs.core.rule.RuleIndex.NONE;
+            }
+            it.unimi.dsi.fastutil.ints.IntAVLTreeSet out = new it.unimi.dsi.fastutil.ints.IntAVLTreeSet();
+            for (int t : before) {
+                if (same[t] >= 0) {
+                    out.add(same[t]);
+                }
+            }
+            int parent = parentSlot < 0 ? -1 : indexOfSlot.get(parentSlot);
+            if (parent >= 0) {
+                for (int t : inTrees[parent]) {
+                    if (fresh[t]) {
+                        out.add(t);
+                    }
+                }
+            }
+            return out.isEmpty() ? uprocfs.core.rule.RuleIndex.NONE : out.toIntArray();
+        }
+
+        void placed(int slot, int index) {
+            if (fresh.length > 0) {
+                indexOfSlot.put(slot, index);
+            }
+        }
+    }
+
+    /** A user or group name has come from the lookup, on its thread: the loop takes it. */
+    private void accountNamed(boolean group, int id, String name) {
+        post(new Command<>(() -> {
+            long now = System.currentTimeMillis();
+            state.accounts.answered(group, id, name, now);
+            state.current.templates().answered(now);
+            return null;
+        }));
     }
 
     /** A posted request; {@link #step} runs on the loop and is true once the result is complete. */
@@ -255,8 +340,9 @@ public final class EngineAgent {
             int end = Math.min(suspects.length, next + REPAIR_STEP);
             int[] step = Arrays.copyOfRange(suspects, next, end);
             List<TaskInfo> read = new ArrayList<>(step.length);
+            ProcFs.Detail detail = state.current.detail();
             for (int pid : step) {
-                TaskInfo t = proc.read(pid);
+                TaskInfo t = proc.read(pid, detail);
                 if (t != null) {
                     read.add(t);
                 }

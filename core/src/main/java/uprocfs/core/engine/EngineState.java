@@ -1,5 +1,9 @@
 package uprocfs.core.engine;
 
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import uprocfs.core.rule.RuleIndex;
 import uprocfs.core.stats.Counters;
@@ -20,20 +24,45 @@ final class EngineState {
     final Counters counters;
     /** Written by the loop only (under the write lock); volatile so readers need no lock to find it. */
     volatile Generation current;
+    /** The most templated sets one generation may make ({@code -o max_templated}). */
+    final int maxTemplated;
+    /** Account names for templated rules, kept across reloads. */
+    final AccountNames accounts;
 
-    EngineState(PreparedRules rules, Counters counters, long nowMillis) {
+    EngineState(PreparedRules rules, Counters counters, long nowMillis, int maxTemplated,
+                AccountLookup lookup, AccountLookup.Answer answer) {
         this.counters = counters;
-        this.current = Generation.of(rules, lock.readLock(), nowMillis);
+        this.maxTemplated = maxTemplated;
+        this.accounts = new AccountNames(lookup, answer);
+        this.current = generation(rules, nowMillis);
     }
 
-    /** Inserts or replaces a process with the identity given, fixing its memberships. */
+    /** A new generation of {@code rules}, its namespaces empty. */
+    Generation generation(PreparedRules rules, long nowMillis) {
+        return Generation.of(rules, lock.readLock(), nowMillis, maxTemplated, accounts, counters);
+    }
+
+    /**
+     * Inserts or replaces a process with the identity given, fixing its memberships. A
+     * process new to the table is started in the trees its parent is in, when the table
+     * knows its parent; one it knows keeps the trees it was started in.
+     */
     void putTask(Generation g, TaskInfo t, long now) {
         int existing = tasks.slot(t.pid());
         int[] before = existing >= 0 ? tasks.namespaces(existing) : RuleIndex.NONE;
-        int[] after = g.index().match(t.euid(), t.egid(), t.comm());
+        int[] started;
+        if (existing >= 0) {
+            started = tasks.startedIn(existing);
+        } else {
+            int parent = t.ppid() == t.pid() ? -1 : tasks.slot(t.ppid());
+            started = parent >= 0 ? tasks.childTrees(parent) : RuleIndex.NONE;
+        }
+        int[] after = g.match(t.euid(), t.egid(), t.comm(), t.exe(), t.args(), started, now);
         int s = existing >= 0 ? existing : tasks.slotFor(t.pid());
         tasks.set(s, t.ppid(), t.euid(), t.egid(), t.comm(), after);
         tasks.setThreads(s, t.threads() > 1, t.leaderExited());
+        tasks.setDetail(s, t.exe(), t.args());
+        tasks.setTrees(s, started, g.childTrees());
         moveBetween(g, t.pid(), before, after, now);
     }
 
@@ -43,7 +72,7 @@ final class EngineState {
             return;
         }
         for (int id : tasks.namespaces(s)) {
-            g.byId()[id].remove(pid, now);
+            leave(g, id, pid, now);
         }
         tasks.remove(pid);
     }
@@ -54,9 +83,20 @@ final class EngineState {
             return;
         }
         int[] before = tasks.namespaces(s);
-        int[] after = g.index().match(euid, egid, comm);
+        int[] started = tasks.startedIn(s);
+        int[] after = g.match(euid, egid, comm, tasks.exe(s), tasks.args(s), started, now);
         tasks.set(s, tasks.ppid(s), euid, egid, comm, after);
+        tasks.setTrees(s, started, g.childTrees());
         moveBetween(g, tasks.pid(s), before, after, now);
+    }
+
+    /** Takes {@code pid} out of namespace {@code id}; a templated set it leaves empty goes. */
+    private static void leave(Generation g, int id, int pid, long now) {
+        Namespace ns = g.ns(id);
+        ns.remove(pid, now);
+        if (ns.templated() && ns.memberCount() == 0) {
+            g.templates().emptied(ns);
+        }
     }
 
     /** Leaves the namespaces in {@code before} but not {@code after}, joins the reverse. Both ascending. */
@@ -64,14 +104,13 @@ final class EngineState {
         if (before == after) {
             return;
         }
-        Namespace[] byId = g.byId();
         int i = 0;
         int j = 0;
         while (i < before.length || j < after.length) {
             if (j == after.length || (i < before.length && before[i] < after[j])) {
-                byId[before[i++]].remove(pid, now);
+                leave(g, before[i++], pid, now);
             } else if (i == before.length || after[j] < before[i]) {
-                byId[after[j++]].add(pid, now);
+                g.ns(after[j++]).add(pid, now);
             } else {
                 i++;
                 j++;
@@ -88,7 +127,7 @@ final class EngineState {
             for (int pid : d.removed()) {
                 removeTask(g, pid, now);
             }
-            for (TaskInfo t : d.added()) {
+            for (TaskInfo t : parentFirst(d.added())) {
                 putTask(g, t, now);
             }
             for (TaskInfo t : d.changed()) {
@@ -101,9 +140,40 @@ final class EngineState {
                 System.nanoTime() - startedNanos);
     }
 
+    /**
+     * {@code added} in an order where a process comes after its parent when both are in it,
+     * so that each is started in the trees its parent is in (startup, resync: the trees
+     * rebuilt from /proc's parent links).
+     */
+    static List<TaskInfo> parentFirst(List<TaskInfo> added) {
+        if (added.size() < 2) {
+            return added;
+        }
+        Int2ObjectOpenHashMap<TaskInfo> byPid = new Int2ObjectOpenHashMap<>(added.size() * 2);
+        for (TaskInfo t : added) {
+            byPid.put(t.pid(), t);
+        }
+        List<TaskInfo> out = new ArrayList<>(added.size());
+        IntOpenHashSet placed = new IntOpenHashSet(added.size() * 2);
+        List<TaskInfo> chain = new ArrayList<>();
+        for (TaskInfo t : added) {
+            chain.clear();
+            for (TaskInfo at = t; at != null && !placed.contains(at.pid()); at = byPid.get(at.ppid())) {
+                placed.add(at.pid());
+                chain.add(at);
+            }
+            for (int i = chain.size() - 1; i >= 0; i--) {
+                out.add(chain.get(i));
+            }
+        }
+        return out;
+    }
+
     /** The gauges that follow from the state, before the counters are published. */
     void updateGauges() {
+        Generation g = current;
         counters.set(Metric.TASKS, tasks.size());
-        counters.set(Metric.NAMESPACES, current.list().size());
+        counters.set(Metric.NAMESPACES, g.shownCount());
+        counters.set(Metric.TEMPLATED_FILES, g.templates().shown.size());
     }
 }

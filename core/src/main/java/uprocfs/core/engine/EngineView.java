@@ -2,6 +2,7 @@ package uprocfs.core.engine;
 
 import java.util.Arrays;
 import java.util.List;
+import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleSet;
 import uprocfs.core.stats.Counters;
 import uprocfs.core.task.TaskInfo;
@@ -27,14 +28,22 @@ public final class EngineView {
         return state.current.rules();
     }
 
-    /** The namespaces of the configuration in force, in file order. */
+    /**
+     * The namespaces shown now: the fixed rules' in file order, then the templated sets
+     * (those with members and a usable name) by name.
+     */
     public List<Namespace> namespaces() {
-        return state.current.list();
+        return state.current.shown();
     }
 
-    /** The namespace called {@code name}, or {@code null}. */
+    /** The namespace shown as {@code name}, or {@code null}. */
     public Namespace namespace(String name) {
-        return state.current.byName().get(name);
+        return state.current.byName(name);
+    }
+
+    /** What reads of /proc must take for the rules in force (their executable, their command line). */
+    public ProcFs.Detail procDetail() {
+        return state.current.detail();
     }
 
     public int taskCount() {

@@ -97,6 +97,7 @@ final class EventApplier {
             execRead = new TaskInfo[batch.capacity()];
         }
         endsLater.clear();
+        ProcFs.Detail detail = state.current.detail();
         for (int i = batch.size() - 1; i >= 0; i--) {
             int tgid = batch.tgid(i);
             switch (batch.kind(i)) {
@@ -108,7 +109,7 @@ final class EventApplier {
                 case EventKind.FORK -> endsLater.remove(tgid);
                 case EventKind.EXEC -> {
                     if (!endsLater.contains(tgid)) {
-                        execRead[i] = proc.read(tgid);
+                        execRead[i] = proc.read(tgid, detail);
                     }
                 }
                 default -> {
@@ -198,6 +199,11 @@ final class EventApplier {
         }
         tasks.set(s, parentTgid, tasks.euid(ps), tasks.egid(ps), tasks.comm(ps), inherited);
         tasks.setThreads(s, false, false);
+        // A child runs its parent's program with its parent's arguments until it execs, and
+        // is started in every tree its parent is in (shared arrays: nothing is allocated).
+        tasks.setDetail(s, tasks.exe(ps), tasks.args(ps));
+        int[] trees = tasks.childTrees(ps);
+        tasks.setTrees(s, trees, trees);
         EngineState.moveBetween(g, child, before, inherited, now);
     }
 
@@ -211,8 +217,9 @@ final class EventApplier {
             return;
         }
         List<TaskInfo> found = new ArrayList<>(orphans.size());
+        ProcFs.Detail detail = state.current.detail();
         for (int i = 0; i < orphans.size(); i++) {
-            TaskInfo t = proc.read(orphans.getInt(i));
+            TaskInfo t = proc.read(orphans.getInt(i), detail);
             if (t != null) {
                 found.add(t);
             }

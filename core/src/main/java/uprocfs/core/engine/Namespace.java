@@ -20,8 +20,12 @@ import uprocfs.core.rule.RuleSpec;
 public final class Namespace {
     private static final byte[] EMPTY = new byte[0];
 
-    private final String name;
-    private final RuleSpec rule;
+    private final int id;
+    /** For a templated set: its rule and values (see {@link TemplateSets}); {@code null} for a fixed rule's set. */
+    private final Object key;
+    /** Fixed at creation for a fixed rule; for a templated set, once its name is known. */
+    private volatile String name;
+    private volatile RuleSpec rule;
     private final Lock readLock;
     private IntOpenHashSet members;
     private volatile long byteSize;
@@ -30,18 +34,59 @@ public final class Namespace {
     private volatile byte[] content = EMPTY;
 
     Namespace(String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
+        this(-1, null, name, rule, readLock, mtimeMillis);
+    }
+
+    /** A fixed rule's set: {@code id} is the rule's position. */
+    Namespace(int id, String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
+        this(id, null, name, rule, readLock, mtimeMillis);
+    }
+
+    /** A templated set, nameless until {@link #name(String, RuleSpec)}. */
+    Namespace(int id, Object key, Lock readLock, long mtimeMillis) {
+        this(id, key, null, null, readLock, mtimeMillis);
+    }
+
+    private Namespace(int id, Object key, String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
+        this.id = id;
+        this.key = key;
         this.name = name;
         this.rule = rule;
         this.readLock = readLock;
         this.mtimeMillis = mtimeMillis;
     }
 
+    /** The file's name; {@code null} for a templated set whose name is not known yet. */
     public String name() {
         return name;
     }
 
+    /**
+     * The rule the file shows, with the values of a templated set filled in: a set of
+     * {@code uid * user.{user}} for uid 1000 has a rule with uid 1000, as a fixed rule
+     * would, so that whoever may see {@code uid 1000} rules sees it.
+     */
     public RuleSpec rule() {
         return rule;
+    }
+
+    /** Whether a templated rule made it (one file per value). */
+    public boolean templated() {
+        return key != null;
+    }
+
+    int id() {
+        return id;
+    }
+
+    Object key() {
+        return key;
+    }
+
+    /** Event loop only: a templated set gets its name, before it is shown. */
+    void name(String fileName, RuleSpec concrete) {
+        this.rule = concrete;
+        this.name = fileName;
     }
 
     /** Exact length in bytes of {@link #content()}. */

@@ -27,6 +27,12 @@ final class TaskTable {
     private int[][] namespaces = new int[1024][];
     private boolean[] threaded = new boolean[1024];
     private boolean[] leaderExited = new boolean[1024];
+    private String[] exe = new String[1024];
+    private String[] args = new String[1024];
+    /** The trees (ids of the generation in force) the process was started in: sticky for its life. */
+    private int[][] startedIn = new int[1024][];
+    /** The trees it is in now, which a child it starts is started in. */
+    private int[][] childTrees = new int[1024][];
     private int used;
 
     TaskTable() {
@@ -68,6 +74,10 @@ final class TaskTable {
         namespaces[s] = RuleIndex.NONE;
         threaded[s] = false;
         leaderExited[s] = false;
+        exe[s] = null;
+        args[s] = null;
+        startedIn[s] = RuleIndex.NONE;
+        childTrees[s] = RuleIndex.NONE;
         return s;
     }
 
@@ -84,6 +94,8 @@ final class TaskTable {
         int s = slotOf.remove(p);
         if (s >= 0) {
             comm[s] = null;
+            exe[s] = null;
+            args[s] = null;
             free.push(s);
         }
         return s;
@@ -136,8 +148,35 @@ final class TaskTable {
         leaderExited[s] = leaderGone;
     }
 
+    String exe(int s) {
+        return exe[s];
+    }
+
+    String args(int s) {
+        return args[s];
+    }
+
+    void setDetail(int s, String exePath, String commandLine) {
+        exe[s] = exePath;
+        args[s] = commandLine;
+    }
+
+    int[] startedIn(int s) {
+        return startedIn[s];
+    }
+
+    int[] childTrees(int s) {
+        return childTrees[s];
+    }
+
+    void setTrees(int s, int[] started, int[] now) {
+        startedIn[s] = started;
+        childTrees[s] = now;
+    }
+
     TaskInfo info(int s) {
-        return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s], threaded[s] ? 2 : 1, leaderExited[s]);
+        return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s], threaded[s] ? 2 : 1, leaderExited[s],
+                exe[s], args[s]);
     }
 
     /** Every known pid, as a fresh array in no particular order. */
@@ -155,5 +194,36 @@ final class TaskTable {
         namespaces = Arrays.copyOf(namespaces, n);
         threaded = Arrays.copyOf(threaded, n);
         leaderExited = Arrays.copyOf(leaderExited, n);
+        exe = Arrays.copyOf(exe, n);
+        args = Arrays.copyOf(args, n);
+        startedIn = Arrays.copyOf(startedIn, n);
+        childTrees = Arrays.copyOf(childTrees, n);
+    }
+
+    /**
+     * The slots of {@code pids}, each after its parent's where both are among them: the
+     * order in which a tree can be rebuilt from parent links.
+     */
+    int[] parentFirst(int[] pids) {
+        it.unimi.dsi.fastutil.ints.IntOpenHashSet wanted = new it.unimi.dsi.fastutil.ints.IntOpenHashSet(pids);
+        it.unimi.dsi.fastutil.ints.IntOpenHashSet placed = new it.unimi.dsi.fastutil.ints.IntOpenHashSet(pids.length);
+        IntArrayList order = new IntArrayList(pids.length);
+        IntArrayList chain = new IntArrayList();
+        for (int p : pids) {
+            chain.clear();
+            int at = p;
+            // Up the parent links while the parent is wanted and not placed; a loop (pid
+            // reuse can make one) ends when a pid comes round again.
+            while (wanted.contains(at) && !placed.contains(at) && !chain.contains(at)) {
+                chain.add(at);
+                int s = slot(at);
+                at = s < 0 ? -1 : ppid[s];
+            }
+            for (int i = chain.size() - 1; i >= 0; i--) {
+                placed.add(chain.getInt(i));
+                order.add(slot(chain.getInt(i)));
+            }
+        }
+        return order.toIntArray();
     }
 }

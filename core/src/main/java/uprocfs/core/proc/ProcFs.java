@@ -25,6 +25,17 @@ public final class ProcFs {
 
     private static final ProcFs SYSTEM = new ProcFs(MOUNT_POINT);
 
+    /**
+     * What a read takes beyond {@code status}: the executable ({@code exe} link) and the
+     * command line ({@code cmdline}), each only when some rule in force asks for it.
+     */
+    public record Detail(boolean exe, boolean args) {
+        public static final Detail NONE = new Detail(false, false);
+    }
+
+    /** How much of a command line is read: rules see its first 4 KiB. */
+    public static final int ARGS_MAX_BYTES = 4096;
+
     private final Path root;
 
     public ProcFs(Path root) {
@@ -65,13 +76,67 @@ public final class ProcFs {
         private TaskReader() {
         }
 
+        private final byte[] cmdline = new byte[ARGS_MAX_BYTES];
+
         /** As {@link ProcFs#readTask}. */
         public TaskInfo read(int pid) {
+            return read(pid, Detail.NONE);
+        }
+
+        /** As {@link ProcFs#readTask}, with what {@code detail} asks for beyond the status. */
+        public TaskInfo read(int pid, Detail detail) {
             if (pid <= 0) {
                 return null;
             }
-            CharSequence text = buf.read(status(Integer.toString(pid)));
-            return text == null ? null : ProcStatus.parse(pid, text);
+            String dir = Integer.toString(pid);
+            CharSequence text = buf.read(status(dir));
+            if (text == null) {
+                return null;
+            }
+            TaskInfo t = ProcStatus.parse(pid, text);
+            if (t == null || (!detail.exe() && !detail.args())) {
+                return t;
+            }
+            return t.withDetail(detail.exe() ? exe(dir) : null, detail.args() ? args(dir) : null);
+        }
+
+        /** The exe link's target; {@code null} for a kernel thread (no executable) or a process gone. */
+        private String exe(String dir) {
+            try {
+                return Files.readSymbolicLink(root.resolve(dir).resolve("exe")).toString();
+            } catch (IOException | UnsupportedOperationException e) {
+                return null;
+            }
+        }
+
+        /**
+         * The command line's first {@value #ARGS_MAX_BYTES} bytes, arguments joined by single
+         * spaces (the NULs between them), as UTF-8; "" for a kernel thread, {@code null} when
+         * it cannot be read.
+         */
+        private String args(String dir) {
+            try (java.io.InputStream in = Files.newInputStream(root.resolve(dir).resolve("cmdline"))) {
+                int n = 0;
+                while (n < cmdline.length) {
+                    int r = in.read(cmdline, n, cmdline.length - n);
+                    if (r < 0) {
+                        break;
+                    }
+                    n += r;
+                }
+                int end = n;
+                while (end > 0 && cmdline[end - 1] == 0) {
+                    end--;
+                }
+                for (int i = 0; i < end; i++) {
+                    if (cmdline[i] == 0) {
+                        cmdline[i] = ' ';
+                    }
+                }
+                return new String(cmdline, 0, end, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return null;
+            }
         }
     }
 
@@ -133,13 +198,18 @@ public final class ProcFs {
      * leaders there, not threads) whose status could be read.
      */
     public List<TaskInfo> scan() {
+        return scan(Detail.NONE);
+    }
+
+    /** As {@link #scan()}, each process read with {@code detail}. */
+    public List<TaskInfo> scan(Detail detail) {
         List<TaskInfo> tasks = new ArrayList<>(1024);
         TaskReader reader = taskReader();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
             for (Path entry : entries) {
                 int pid = parsePid(entry.getFileName().toString());
                 if (pid > 0) {
-                    TaskInfo t = reader.read(pid);
+                    TaskInfo t = reader.read(pid, detail);
                     if (t != null) {
                         tasks.add(t);
                     }

@@ -3,6 +3,7 @@ package uprocfs.core.rule;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
+import com.google.re2j.Pattern;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,6 +15,11 @@ import java.util.List;
  * given, else gid, else cmd. A lookup gathers the candidates filed under the process's
  * euid, egid and comm and checks each candidate's remaining keys. Rule ids are positions in
  * the rule list and double as namespace ids.
+ *
+ * <p>Rules with {@code exe} or {@code args} are filed the same way (under exe when they have
+ * none of uid, gid and cmd; those with args alone are checked for every process). Templated
+ * rules and rules with {@code under} are not filed here: their sets depend on more than the
+ * process itself, and the engine's matcher handles them; {@link #match} never returns them.
  */
 public final class RuleIndex {
     /** The shared answer for "no rule matches": most processes in most configurations. */
@@ -25,6 +31,10 @@ public final class RuleIndex {
     private final boolean[] hasUid;
     private final boolean[] hasGid;
     private final String[] ruleCmd;
+    private final String[] ruleExe;
+    private final Pattern[] ruleArgs;
+    private final Object2ObjectOpenHashMap<String, int[]> byExe = new Object2ObjectOpenHashMap<>();
+    private final int[] argsOnly;
     private final Int2ObjectOpenHashMap<int[]> byUid = new Int2ObjectOpenHashMap<>();
     private final Int2ObjectOpenHashMap<int[]> byGid = new Int2ObjectOpenHashMap<>();
     private final Object2ObjectOpenHashMap<String, int[]> byCmd = new Object2ObjectOpenHashMap<>();
@@ -36,6 +46,10 @@ public final class RuleIndex {
         hasUid = new boolean[size];
         hasGid = new boolean[size];
         ruleCmd = new String[size];
+        ruleExe = new String[size];
+        ruleArgs = new Pattern[size];
+        Object2ObjectOpenHashMap<String, IntArrayList> exes = new Object2ObjectOpenHashMap<>();
+        IntArrayList loose = new IntArrayList();
         Int2ObjectOpenHashMap<IntArrayList> uids = new Int2ObjectOpenHashMap<>();
         Int2ObjectOpenHashMap<IntArrayList> gids = new Int2ObjectOpenHashMap<>();
         Object2ObjectOpenHashMap<String, IntArrayList> cmds = new Object2ObjectOpenHashMap<>();
@@ -46,14 +60,26 @@ public final class RuleIndex {
             ruleUid[id] = (int) r.uid();
             ruleGid[id] = (int) r.gid();
             ruleCmd[id] = r.cmdKey();
+            ruleExe[id] = r.more().exe();
+            ruleArgs[id] = r.more().args() == null ? null : compile(r);
+            if (r.templated() || r.more().under() != null) {
+                continue;
+            }
             if (r.hasUid()) {
                 uids.computeIfAbsent(ruleUid[id], k -> new IntArrayList(1)).add(id);
             } else if (r.hasGid()) {
                 gids.computeIfAbsent(ruleGid[id], k -> new IntArrayList(1)).add(id);
-            } else {
+            } else if (r.hasCmd()) {
                 cmds.computeIfAbsent(ruleCmd[id], k -> new IntArrayList(1)).add(id);
+            } else if (ruleExe[id] != null) {
+                exes.computeIfAbsent(ruleExe[id], k -> new IntArrayList(1)).add(id);
+            } else {
+                loose.add(id);
             }
         }
+        argsOnly = loose.toIntArray();
+        exes.object2ObjectEntrySet().fastForEach(e -> byExe.put(e.getKey(), e.getValue().toIntArray()));
+        byExe.trim();
         uids.int2ObjectEntrySet().fastForEach(e -> byUid.put(e.getIntKey(), e.getValue().toIntArray()));
         gids.int2ObjectEntrySet().fastForEach(e -> byGid.put(e.getIntKey(), e.getValue().toIntArray()));
         cmds.object2ObjectEntrySet().fastForEach(e -> byCmd.put(e.getKey(), e.getValue().toIntArray()));
@@ -68,20 +94,31 @@ public final class RuleIndex {
 
     /**
      * The ids of every rule a process with this identity matches, ascending; {@link #NONE}
-     * when there are none.
+     * when there are none. For a process whose executable and command line are not known.
      */
     public int[] match(int euid, int egid, String comm) {
+        return match(euid, egid, comm, null, null);
+    }
+
+    /**
+     * As {@link #match(int, int, String)}, with the executable and the command line
+     * ({@code null}: unknown, and then no rule with exe or args matches).
+     */
+    public int[] match(int euid, int egid, String comm, String exe, String args) {
         int[] u = byUid.get(euid);
         int[] g = byGid.get(egid);
         int[] c = byCmd.get(comm);
-        if (u == null && g == null && c == null) {
+        int[] e = exe == null ? null : byExe.get(exe);
+        if (u == null && g == null && c == null && e == null && argsOnly.length == 0) {
             return NONE;
         }
-        int[] out = new int[len(u) + len(g) + len(c)];
+        int[] out = new int[len(u) + len(g) + len(c) + len(e) + argsOnly.length];
         int n = 0;
-        n = collect(u, euid, egid, comm, out, n);
-        n = collect(g, euid, egid, comm, out, n);
-        n = collect(c, euid, egid, comm, out, n);
+        n = collect(u, euid, egid, comm, exe, args, out, n);
+        n = collect(g, euid, egid, comm, exe, args, out, n);
+        n = collect(c, euid, egid, comm, exe, args, out, n);
+        n = collect(e, euid, egid, comm, exe, args, out, n);
+        n = collect(argsOnly, euid, egid, comm, exe, args, out, n);
         if (n == 0) {
             return NONE;
         }
@@ -92,14 +129,50 @@ public final class RuleIndex {
         return out;
     }
 
-    private int collect(int[] candidates, int euid, int egid, String comm, int[] out, int n) {
+    /** Whether rule {@code id}'s uid, gid, cmd, exe and args conditions hold (not its under). */
+    public boolean matches(int id, int euid, int egid, String comm, String exe, String args) {
+        return (!hasUid[id] || ruleUid[id] == euid)
+                && (!hasGid[id] || ruleGid[id] == egid)
+                && (ruleCmd[id] == null || ruleCmd[id].equals(comm))
+                && (ruleExe[id] == null || ruleExe[id].equals(exe))
+                && (ruleArgs[id] == null || (args != null && ruleArgs[id].matcher(args).find()));
+    }
+
+    /** Whether any rule needs the executable, or the command line: what /proc reads must include. */
+    public boolean usesExe() {
+        for (String e : ruleExe) {
+            if (e != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean usesArgs() {
+        for (Pattern p : ruleArgs) {
+            if (p != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Pattern compile(RuleSpec r) {
+        try {
+            return Pattern.compile(r.more().args());
+        } catch (com.google.re2j.PatternSyntaxException e) {
+            throw new IllegalArgumentException("rule " + r.name() + ": args regex does not compile: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private int collect(int[] candidates, int euid, int egid, String comm, String exe, String args, int[] out,
+                        int n) {
         if (candidates == null) {
             return n;
         }
         for (int id : candidates) {
-            if ((!hasUid[id] || ruleUid[id] == euid)
-                    && (!hasGid[id] || ruleGid[id] == egid)
-                    && (ruleCmd[id] == null || ruleCmd[id].equals(comm))) {
+            if (matches(id, euid, egid, comm, exe, args)) {
                 out[n++] = id;
             }
         }

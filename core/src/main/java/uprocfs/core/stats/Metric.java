@@ -32,7 +32,12 @@ public enum Metric {
     RELOAD_FAILURES("reload_failures", Type.COUNTER, "SIGHUPs whose configuration was refused"),
     EVENTS("events", Type.COUNTER, "events decoded from datagrams, of every kind"),
     DISCARDED("discarded", Type.COUNTER, "datagrams dropped unapplied after lost events (a resync replaces them)"),
-    NETLINK_ERRORS("netlink_errors", Type.COUNTER, "netlink error messages with a nonzero code");
+    NETLINK_ERRORS("netlink_errors", Type.COUNTER, "netlink error messages with a nonzero code"),
+    TEMPLATED_FILES("templated_files", Type.GAUGE, "files of templated rules shown now"),
+    TEMPLATED_NAMES_REFUSED("templated_names_refused", Type.COUNTER,
+            "templated files not shown: a fixed rule or another template has the name, or it is over 255 bytes"),
+    TEMPLATED_OVER_LIMIT("templated_over_limit", Type.COUNTER,
+            "templated files not made because max_templated of them existed");
 
     /** How a metric's value reads. */
     public enum Type {
