@@ -70,6 +70,7 @@ public final class Daemon {
     private final String version = Version.project();
     private final Counters counters = new Counters();
     private final Reloads reloads;
+    private final GetentLookup accounts;
     /** What the files show, once mounted: the service's status line reads it. */
     private volatile EngineView serving;
     /** The command waiting for the verdict of the startup; {@code null} once told, or when none waits. */
@@ -85,6 +86,7 @@ public final class Daemon {
         this.readinessAddress = readinessAddress;
         this.systemd = systemd;
         this.config = new ConfigSource(settings.configFile());
+        this.accounts = new GetentLookup(log);
         this.reloads = new Reloads(() -> {
             if (settings.configFromStandardInput()) {
                 throw new StartFailure(ExitCode.CONFIG, "the configuration came from standard input, which cannot "
@@ -175,11 +177,12 @@ public final class Daemon {
         Outcome outcome;
         try {
             ProcFs proc = ProcFs.system();
-            EngineAgent engine = new EngineAgent(PreparedRules.of(loaded.rules()), proc, counters);
+            EngineAgent engine = new EngineAgent(PreparedRules.of(loaded.rules()), proc, counters,
+                    settings.maxTemplated(), accounts);
             started = engine;
             // The loop owns the counters from its start; these are set before it, once.
             counters.set(Metric.AUDIT_INTERVAL_SECONDS, settings.auditInterval().toSeconds());
-            CompletableFuture<Reconciliation> installed = engine.install(proc.scan());
+            CompletableFuture<Reconciliation> installed = engine.install(proc.scan(engine.view().procDetail()));
             resync = new Resync(engine, proc, log);
             ServiceHeartbeat heartbeat = new ServiceHeartbeat(systemd, log, this::serviceStatus);
             if (heartbeat.watchdog()) {
@@ -402,6 +405,7 @@ public final class Daemon {
             engine.shutDown();
         }
         reloads.stop();
+        accounts.stop();
         try {
             source.close();
         } catch (NetlinkException e) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import uprocfs.core.engine.EngineAgent;
 import uprocfs.fuse.ExitCode;
 import uprocfs.fuse.StartFailure;
 
@@ -23,10 +24,11 @@ import uprocfs.fuse.StartFailure;
  * @param fuseOptions    {@code -o} options for libfuse beyond those uproc sets itself
  * @param debug          libfuse's {@code -d}: every request logged
  * @param singleThreaded libfuse's {@code -s}: one thread serves all requests
+ * @param maxTemplated   the most files the templated rules may make at once
  */
 public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFile, Duration auditInterval,
                              int receiveBufferBytes, List<String> fuseOptions, boolean debug,
-                             boolean singleThreaded) {
+                             boolean singleThreaded, int maxTemplated) {
 
     static final String DEFAULT_CONFIG_NAME = "/etc/uproc.conf";
     public static final Path DEFAULT_CONFIG = Path.of(DEFAULT_CONFIG_NAME);
@@ -60,6 +62,7 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
     public static final String LOG_FILE = "log_file";
     public static final String AUDIT_INTERVAL = "audit_interval";
     public static final String RECEIVE_BUFFER = "rcvbuf";
+    public static final String MAX_TEMPLATED = "max_templated";
 
     /**
      * Options uproc always mounts with. direct_io: reads bypass the page cache, so no reader
@@ -92,6 +95,7 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
         Path log = DEFAULT_LOG;
         Duration audit = DEFAULT_AUDIT_INTERVAL;
         int receiveBuffer = DEFAULT_RECEIVE_BUFFER_BYTES;
+        int maxTemplated = EngineAgent.DEFAULT_MAX_TEMPLATED;
         List<String> fuse = new ArrayList<>();
         for (String option : options) {
             if (option.isEmpty()) {
@@ -115,6 +119,12 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
                 audit = seconds(key, value);
             } else if (key.equals(RECEIVE_BUFFER)) {
                 receiveBuffer = bytes(key, value);
+            } else if (key.equals(MAX_TEMPLATED)) {
+                if (value == null || !value.matches("[0-9]{1,9}") || Integer.parseInt(value) == 0) {
+                    throw new StartFailure(ExitCode.USAGE, "-o " + option + ": expected the most files templated "
+                            + "rules may make, a whole number from 1 to 999999999, e.g. -o " + key + "=500000");
+                }
+                maxTemplated = Integer.parseInt(value);
             } else if (FIXED_KEYS.contains(key)) {
                 throw new StartFailure(ExitCode.USAGE, "-o " + option + " cannot be used: uproc mounts with "
                         + String.join(",", FIXED_OPTIONS) + " so that no size or list is ever served stale");
@@ -122,8 +132,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
                 fuse.add(option);
             }
         }
-        return new DaemonSettings(mountPoint == null ? null : MountPoint.of(mountPoint), config, log, audit, receiveBuffer, fuse, debug,
-                singleThreaded);
+        return new DaemonSettings(mountPoint == null ? null : MountPoint.of(mountPoint), config, log, audit,
+                receiveBuffer, fuse, debug, singleThreaded, maxTemplated);
     }
 
     /** A whole number of seconds, 0 or more (at most Integer.MAX_VALUE: 68 years). */
@@ -203,6 +213,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
         args.add(AUDIT_INTERVAL + "=" + auditInterval.toSeconds());
         args.add("-o");
         args.add(RECEIVE_BUFFER + "=" + receiveBufferBytes);
+        args.add("-o");
+        args.add(MAX_TEMPLATED + "=" + maxTemplated);
         for (String option : fuseOptions) {
             args.add("-o");
             args.add(option);

@@ -119,7 +119,7 @@ final class PeriodicAudit {
 
     private void auditOnce() {
         try {
-            List<TaskInfo> scan = proc.scan();
+            List<TaskInfo> scan = proc.scan(engine.view().procDetail());
             int[] suspects = engine.suspects(scan).get();
             if (!sleep(drainWait)) {
                 // The daemon is ending, and an unconfirmed finding repairs nothing.

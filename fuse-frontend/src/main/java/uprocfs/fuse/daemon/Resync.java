@@ -69,7 +69,7 @@ final class Resync {
         requested.set(false);
         long t0 = System.nanoTime();
         try {
-            List<TaskInfo> scan = proc.scan();
+            List<TaskInfo> scan = proc.scan(engine.view().procDetail());
             int[] suspects = engine.suspects(scan).get();
             Reconciliation r = engine.repair(suspects, scan.size(), EngineAgent.Repair.RESYNC).get();
             log.info("events were lost (the kernel's queue overflowed): resynchronized with /proc in "

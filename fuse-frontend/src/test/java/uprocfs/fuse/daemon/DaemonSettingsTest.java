@@ -83,7 +83,7 @@ class DaemonSettingsTest {
                 "rcvbuf=256K"), true, true);
         String cwd = Path.of("").toAbsolutePath().toString();
         assertEquals(List.of("-f", "-o", "config_file=" + cwd + "/u.conf", "-o", "log_file=/var/log/uproc.log",
-                "-o", "audit_interval=0", "-o", "rcvbuf=262144", "-o", "allow_other", "-d", "-s", "--", cwd + "/mnt"),
+                "-o", "audit_interval=0", "-o", "rcvbuf=262144", "-o", "max_templated=100000", "-o", "allow_other", "-d", "-s", "--", cwd + "/mnt"),
                 s.foregroundArguments());
     }
 
@@ -131,6 +131,20 @@ class DaemonSettingsTest {
                     false, false));
             assertEquals(ExitCode.USAGE, f.exitCode());
             assertEquals("-o " + refused[0] + refused[1], f.getMessage());
+        }
+    }
+
+    @Test
+    void maxTemplatedIsAPositiveCount() throws StartFailure {
+        assertEquals(100_000, DaemonSettings.of("/uproc", List.of(), false, false).maxTemplated());
+        assertEquals(5, DaemonSettings.of("/uproc", List.of("max_templated=5"), false, false).maxTemplated());
+        for (String bad : new String[] {"max_templated", "max_templated=0", "max_templated=-1", "max_templated=1e6",
+            "max_templated=9999999999"}) {
+            StartFailure f = org.junit.jupiter.api.Assertions.assertThrows(StartFailure.class,
+                    () -> DaemonSettings.of("/uproc", List.of(bad), false, false));
+            assertEquals(uprocfs.fuse.ExitCode.USAGE, f.exitCode());
+            org.junit.jupiter.api.Assertions.assertTrue(f.getMessage().startsWith("-o " + bad + ": expected"),
+                    f.getMessage());
         }
     }
 }

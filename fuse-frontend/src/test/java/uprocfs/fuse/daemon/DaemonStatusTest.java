@@ -82,6 +82,9 @@ class DaemonStatusTest {
                 events: 337
                 discarded: 6
                 netlink_errors: 0
+                templated_files: 0
+                templated_names_refused: 0
+                templated_over_limit: 0
                 """, text(status("/etc/uproc.conf", Instant.parse("2026-01-02T04:00:00.999Z"))));
     }
 
@@ -94,7 +97,7 @@ class DaemonStatusTest {
     void aConfigNameWithANewlineStaysOnItsLine() {
         String text = text(status("/tmp/odd\nname\t.conf", null));
         assertEquals("config_file: /tmp/odd\\012name\\011.conf", line(text, "config_file"));
-        assertEquals(33, text.split("\n").length);
+        assertEquals(36, text.split("\n").length);
         assertEquals("config_file: default (users and groups)", line(text(status("default (users and groups)",
                 null)), "config_file"));
     }

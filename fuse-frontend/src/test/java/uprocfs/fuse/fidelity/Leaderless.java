@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import uprocfs.fuse.it.ProcessResult;
+import uprocfs.testing.ProcessResult;
 import uprocfs.fuse.it.Scratch;
 import uprocfs.testing.Deadline;
 import uprocfs.testing.RootEnvironment;

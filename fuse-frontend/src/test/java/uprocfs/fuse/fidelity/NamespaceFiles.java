@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import uprocfs.fuse.it.GroundTruth;
-import uprocfs.fuse.it.ProcessResult;
+import uprocfs.testing.ProcessResult;
 import uprocfs.testing.Deadline;
 
 /**

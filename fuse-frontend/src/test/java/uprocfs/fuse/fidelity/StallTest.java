@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uprocfs.fuse.it.GroundTruth;
 import uprocfs.fuse.it.MountedDaemonTest;
-import uprocfs.fuse.it.ProcessResult;
+import uprocfs.testing.ProcessResult;
 import uprocfs.fuse.it.StatusFile;
 import uprocfs.testing.Deadline;
 

@@ -1,5 +1,6 @@
 package uprocfs.fuse.it;
 
+import uprocfs.testing.ProcessResult;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

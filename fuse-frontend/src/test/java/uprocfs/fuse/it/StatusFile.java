@@ -25,7 +25,8 @@ public record StatusFile(Map<String, String> values) {
             "events_comm", "events_exit", "events_other", "thread_events", "datagrams", "malformed", "overflows",
             "resyncs", "resync_repairs", "audits", "audit_repairs", "audit_interval_seconds", "last_audit",
             "lag_p50_us", "lag_p99_us", "lag_max_us", "receive_buffer_bytes", "reloads", "reload_failures",
-            "events", "discarded", "netlink_errors");
+            "events", "discarded", "netlink_errors", "templated_files", "templated_names_refused",
+            "templated_over_limit");
     private static final List<String> NOT_COUNTS = List.of("version", "config_file", "config_loaded", "last_audit");
     private static final String UTC_SECOND = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ";
 

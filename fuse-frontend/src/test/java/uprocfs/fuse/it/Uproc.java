@@ -1,5 +1,6 @@
 package uprocfs.fuse.it;
 
+import uprocfs.testing.ProcessResult;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
