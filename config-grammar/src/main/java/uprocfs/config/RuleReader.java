@@ -289,7 +289,7 @@ final class RuleReader implements UprocConfParser.LineSink {
                 }
                 case UNDER -> under = value;
                 case EXE -> exe = exe(value);
-                case ARGS -> args = args(value);
+                case ARGS -> args = at + 2 < count && glued(value, words.get(at + 2)) ? null : args(value);
             }
             if (uid == BAD_ID || gid == BAD_ID || (key == Key.EXE && exe == null)
                     || (key == Key.ARGS && args == null)) {
@@ -386,6 +386,19 @@ final class RuleReader implements UprocConfParser.LineSink {
                 unfilled.text + " in the name " + Diagnostics.quote(name) + " is filled only by " + key + " *:"
                         + " write " + key + " * for one file per value, or leave " + unfilled.text + " out");
         return false;
+    }
+
+    /**
+     * Whether {@code next} starts right after the closing quote of {@code regex}, where
+     * the lexer makes it a word of its own; reported, as it was surely meant to be inside.
+     */
+    private boolean glued(Token regex, Token next) {
+        if (regex.getType() != UprocConfLexer.STRING || next.getStartIndex() != regex.getStopIndex() + 1) {
+            return false;
+        }
+        error(next, Diagnostics.quote(next.getText()) + " follows the closing quote of the args regex without"
+                + " a space: move it inside the quotes, or put a space before it");
+        return true;
     }
 
     /** The path of an exe value, or {@code null} after reporting why it is none. */
