@@ -146,6 +146,7 @@ public final class ConfigLoader {
         parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
         parser.setLineSink(reader);
         parser.config();
+        reader.finish();
         if (diagnostics.hasErrors()) {
             throw diagnostics.exception();
         }

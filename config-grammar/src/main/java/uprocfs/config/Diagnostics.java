@@ -1,6 +1,7 @@
 package uprocfs.config;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -56,7 +57,12 @@ final class Diagnostics {
         return !errors.isEmpty();
     }
 
+    /**
+     * The errors in file order: those settled after the last line (an under naming a
+     * later namespace) go back to their own line.
+     */
     ConfigException exception() {
+        errors.sort(Comparator.comparingInt(ConfigError::line));
         return new ConfigException(errors, omittedErrors);
     }
 

@@ -1,9 +1,12 @@
 package uprocfs.config;
 
+import uprocfs.core.rule.NameTemplate;
+
 /**
  * What makes a namespace name usable: it becomes a file name directly under the
  * mount point, so it must be one path component the kernel accepts and that cannot
- * be mistaken for anything else.
+ * be mistaken for anything else. A templated rule's name is checked for its literal
+ * text; the values put in it are escaped by {@link NameTemplate}'s rule.
  */
 final class NamespaceName {
 
@@ -24,9 +27,32 @@ final class NamespaceName {
 
     /** The first problem with {@code name}, or {@code null} when it is a usable file name. */
     static Problem check(String name) {
+        return check(name, false);
+    }
+
+    /**
+     * The first problem with the name of a templated rule, or {@code null}. Its literal
+     * text must be usable as it is in every file it names: no '/' or control character
+     * (offsets point into the name as written), no leading '.', and room for the values,
+     * each counted as one byte. A placeholder may start the name: the escape rule of
+     * {@link NameTemplate} never lets a value start with '.', so no file it names is hidden.
+     */
+    static Problem checkTemplate(String name) {
+        return check(name, true);
+    }
+
+    private static Problem check(String name, boolean template) {
         int offset = 0;
         int bytes = 0;
         for (int i = 0; i < name.length(); offset++) {
+            NameTemplate.Placeholder placeholder = template ? placeholderAt(name, i) : null;
+            if (placeholder != null) {
+                // Placeholders are ASCII: characters and code points agree.
+                i += placeholder.text.length();
+                offset += placeholder.text.length() - 1;
+                bytes++;
+                continue;
+            }
             int c = name.codePointAt(i);
             if (c == '/') {
                 return new Problem(offset, "namespace name " + Diagnostics.quote(name)
@@ -39,7 +65,7 @@ final class NamespaceName {
             bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
             i += Character.charCount(c);
         }
-        if (name.equals(".") || name.equals("..")) {
+        if (!template && (name.equals(".") || name.equals(".."))) {
             return new Problem(0, "namespace name " + Diagnostics.quote(name)
                     + " is not a usable file name: choose another name");
         }
@@ -50,7 +76,21 @@ final class NamespaceName {
         }
         if (bytes > MAX_BYTES) {
             return new Problem(0, "namespace name " + Diagnostics.quote(name) + " is " + bytes
-                    + " bytes long: a file name has at most " + MAX_BYTES + " bytes, shorten it");
+                    + (template ? " bytes long with one-byte values" : " bytes long")
+                    + ": a file name has at most " + MAX_BYTES + " bytes, shorten it");
+        }
+        return null;
+    }
+
+    /** The placeholder that starts at {@code i} in {@code name}, or {@code null}. */
+    static NameTemplate.Placeholder placeholderAt(String name, int i) {
+        if (name.charAt(i) != '{') {
+            return null;
+        }
+        for (NameTemplate.Placeholder p : NameTemplate.Placeholder.values()) {
+            if (name.startsWith(p.text, i)) {
+                return p;
+            }
         }
         return null;
     }
