@@ -34,6 +34,18 @@ final class SyntheticProc implements AutoCloseable {
         Files.write(dir.resolve("status"), status.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** Gives {@code pid} an executable and a command line (each argument ended by a NUL). */
+    void detail(int pid, String exe, String... args) throws IOException {
+        Path dir = root.resolve(Integer.toString(pid));
+        Files.deleteIfExists(dir.resolve("exe"));
+        Files.createSymbolicLink(dir.resolve("exe"), Path.of(exe));
+        StringBuilder cmdline = new StringBuilder();
+        for (String a : args) {
+            cmdline.append(a).append('\0');
+        }
+        Files.write(dir.resolve("cmdline"), cmdline.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     @Override
     public void close() {
         try (Stream<Path> walk = Files.walk(root)) {
@@ -49,7 +61,7 @@ final class SyntheticProc implements AutoCloseable {
      */
     static EngineAgent started(RuleSet rules, ProcFs proc) {
         EngineAgent engine = new EngineAgent(rules, proc);
-        java.util.concurrent.CompletableFuture<?> installed = engine.install(proc.scan());
+        java.util.concurrent.CompletableFuture<?> installed = engine.install(proc.scan(engine.view().procDetail()));
         while (!installed.isDone()) {
             engine.doWork();
         }

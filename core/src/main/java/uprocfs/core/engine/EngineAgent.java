@@ -202,13 +202,30 @@ public final class EngineAgent {
         int[][] started = new int[n][];
         int[][] inTrees = new int[n][];
         TreeCarry carry = new TreeCarry(old.prepared(), rules, n);
+        // Rules that need what the old ones did not read (an executable, a command line)
+        // have it read now, on the loop: a reload is rare, and a process's exe or cmdline
+        // changes only at exec, whose event comes after this read if it comes at all.
+        ProcFs.Detail had = old.detail();
+        ProcFs.Detail need = rules.detail();
+        boolean readExe = need.exe() && !had.exe();
+        boolean readArgs = need.args() && !had.args();
+        String[] exes = new String[n];
+        String[] argv = new String[n];
         // The new namespaces are not published yet, and the loop is the table's only writer:
         // no lock is needed to fill them.
         for (int i = 0; i < n; i++) {
             int s = order[i];
             started[i] = carry.started(tasks.startedIn(s), inTrees, tasks.slot(tasks.ppid(s)));
-            matched[i] = next.match(tasks.euid(s), tasks.egid(s), tasks.comm(s), tasks.exe(s), tasks.args(s),
-                    started[i], now);
+            exes[i] = tasks.exe(s);
+            argv[i] = tasks.args(s);
+            if (readExe || readArgs) {
+                TaskInfo t = proc.read(tasks.pid(s), need);
+                if (t != null) {
+                    exes[i] = readExe ? t.exe() : exes[i];
+                    argv[i] = readArgs ? t.args() : argv[i];
+                }
+            }
+            matched[i] = next.match(tasks.euid(s), tasks.egid(s), tasks.comm(s), exes[i], argv[i], started[i], now);
             inTrees[i] = next.childTrees();
             carry.placed(s, i);
             for (int id : matched[i]) {
@@ -221,6 +238,7 @@ public final class EngineAgent {
             for (int i = 0; i < n; i++) {
                 tasks.setNamespaces(order[i], matched[i]);
                 tasks.setTrees(order[i], started[i], inTrees[i]);
+                tasks.setDetail(order[i], exes[i], argv[i]);
             }
             state.current = next;
         } finally {

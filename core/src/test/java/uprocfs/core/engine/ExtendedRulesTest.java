@@ -261,6 +261,21 @@ class ExtendedRulesTest {
     }
 
     @Test
+    void aReloadThatBringsExeAndArgsRulesReadsThemForEveryKnownProcess() {
+        proc.process(1, 0, 0, 0, "init", "/sbin/init").process(30, 1, 0, 0, "python3", "/usr/bin/python3.11",
+                "python3", "manage.py", "runserver");
+        EngineDriver engine = started(rules(new RuleSpec("root", 0, ANY, null, 0)), AccountLookup.NUMBERS, 100);
+        assertNull(engine.task(30).exe(), "nothing needs it yet");
+        engine.replaceRules(rules(
+                rule("python", ANY, ANY, null, new RuleSpec.More(false, false, false, null, "/usr/bin/python3.11",
+                        null)),
+                rule("django", ANY, ANY, null, new RuleSpec.More(false, false, false, null, null, "runserver"))));
+        assertEquals("30\n", text(engine, "python"));
+        assertEquals("30\n", text(engine, "django"));
+        assertEquals("python3 manage.py runserver", engine.task(30).args());
+    }
+
+    @Test
     void rulesUnderAnUnknownNameOrInACycleAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> PreparedRules.of(rules(
                 rule("a", ANY, ANY, null, under("nowhere")))));
