@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * A directory laid out like {@code /proc}, for code that takes its /proc root as a path:
- * one {@code PID/status} per {@link FakeProcess} added, as the kernel would show it. The
+ * one {@code PID/status} (and {@code stat}, {@code io}, {@code fd/}) per {@link FakeProcess}
+ * added, as the kernel would show it. The
  * one fake /proc of the tests; {@link #close()} deletes the tree.
  *
  * <pre>{@code
@@ -50,6 +51,20 @@ public final class FakeProcTree implements AutoCloseable {
             Path dir = Files.createDirectories(root.resolve(Integer.toString(process.pid())));
             Files.writeString(dir.resolve("status"), process.statusText(), StandardCharsets.ISO_8859_1);
             Files.write(dir.resolve("cmdline"), process.cmdlineBytes());
+            Files.writeString(dir.resolve("stat"), process.statText(), StandardCharsets.ISO_8859_1);
+            Path io = dir.resolve("io");
+            Files.deleteIfExists(io);
+            if (process.ioText() != null) {
+                Files.writeString(io, process.ioText(), StandardCharsets.ISO_8859_1);
+            }
+            Path fd = dir.resolve("fd");
+            delete(fd);
+            if (process.openFds() >= 0) {
+                Files.createDirectory(fd);
+                for (int i = 0; i < process.openFds(); i++) {
+                    Files.createFile(fd.resolve(Integer.toString(i)));
+                }
+            }
             Path exe = dir.resolve("exe");
             Files.deleteIfExists(exe);
             if (process.exe() != null) {
@@ -58,6 +73,28 @@ public final class FakeProcTree implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return this;
+    }
+
+    /**
+     * Writes {@code <root>/stat} with its {@code btime} line: when the machine booted, in
+     * seconds since the epoch, which processes' start times count from.
+     */
+    public FakeProcTree bootTime(long epochSeconds) {
+        try {
+            Files.writeString(root.resolve("stat"), "cpu  128456 22 63489 1059652 2684 0 1904 0 0 0\n"
+                    + "cpu0 64228 11 31744 529826 1342 0 952 0 0 0\nintr 1 0\nctxt 1000\nbtime " + epochSeconds
+                    + "\nprocesses 2300\nprocs_running 1\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+                    StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Removes one file of a process: it exited between two reads of its files, say. */
+    public FakeProcTree removeFile(int pid, String name) {
+        delete(root.resolve(Integer.toString(pid)).resolve(name));
         return this;
     }
 

@@ -26,6 +26,15 @@ public final class FakeProcess {
     private int[] groups = {};
     private String exe;
     private String[] cmdline;
+    private boolean kernelThread;
+    private long residentKb = 1736;
+    private long userTicks;
+    private long systemTicks;
+    private long startTicks = 1000;
+    private long readBytes;
+    private long writeBytes;
+    private boolean ioReadable = true;
+    private int openFds = -1;
 
     private FakeProcess(int pid) {
         this.pid = pid;
@@ -126,6 +135,80 @@ public final class FakeProcess {
         return this;
     }
 
+    /**
+     * A kernel thread: no memory of its own, so its status has no {@code Vm*} or {@code Rss*}
+     * lines (fs/proc/task_mmu.c writes them only when the task has an mm), {@code Kthread: 1}.
+     */
+    public FakeProcess kernelThread() {
+        this.kernelThread = true;
+        return this;
+    }
+
+    /** Its {@code VmRSS:} in kB. */
+    public FakeProcess residentKb(long kb) {
+        this.residentKb = kb;
+        return this;
+    }
+
+    /** Its {@code stat} fields utime and stime, in clock ticks. */
+    public FakeProcess cpuTicks(long user, long system) {
+        this.userTicks = user;
+        this.systemTicks = system;
+        return this;
+    }
+
+    /** Its {@code stat} field starttime: clock ticks after boot. */
+    public FakeProcess startTicks(long ticks) {
+        this.startTicks = ticks;
+        return this;
+    }
+
+    /** Its {@code io} file's read_bytes and write_bytes. */
+    public FakeProcess io(long read, long write) {
+        this.readBytes = read;
+        this.writeBytes = write;
+        this.ioReadable = true;
+        return this;
+    }
+
+    /** No {@code io} file: what a reader without the right to ptrace the process meets. */
+    public FakeProcess ioUnreadable() {
+        this.ioReadable = false;
+        return this;
+    }
+
+    /** Writes an {@code fd} directory of {@code count} entries; none is written unless asked. */
+    public FakeProcess openFds(int count) {
+        this.openFds = count;
+        return this;
+    }
+
+    /** The number of entries of its fd directory, or -1 for no directory. */
+    public int openFds() {
+        return openFds;
+    }
+
+    /**
+     * The text of {@code /proc/PID/stat} as Linux 6 writes it (fs/proc/array.c do_task_stat):
+     * the comm raw in parentheses, unescaped, then 50 fields; the ones set here in their places.
+     */
+    public String statText() {
+        char stateLetter = state.isEmpty() ? 'S' : state.charAt(0);
+        return pid + " (" + name + ") " + stateLetter + " " + ppid + " " + pid + " " + pid + " 0 -1 4194560 115 0 0 0 "
+                + userTicks + " " + systemTicks + " 0 0 20 0 " + threads + " 0 " + startTicks + " 3133440 "
+                + (kernelThread ? 0 : residentKb / 4) + " 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 "
+                + "0 0 0 0 0 0 0 0\n";
+    }
+
+    /** The text of {@code /proc/PID/io}, or null when it cannot be read. */
+    public String ioText() {
+        if (!ioReadable) {
+            return null;
+        }
+        return "rchar: " + readBytes + "\nwchar: " + writeBytes + "\nsyscr: 10\nsyscw: 2\n"
+                + "read_bytes: " + readBytes + "\nwrite_bytes: " + writeBytes + "\ncancelled_write_bytes: 0\n";
+    }
+
     /** The text of {@code /proc/PID/status}, as Linux 6.1 to 6.18 write it for a process of this shape. */
     public String statusText() {
         StringBuilder groupList = new StringBuilder();
@@ -152,11 +235,12 @@ public final class FakeProcess {
                 + "NSpid:\t" + pid + "\n"
                 + "NSpgid:\t" + pid + "\n"
                 + "NSsid:\t" + pid + "\n"
-                + "Kthread:\t0\n"
+                + (kernelThread ? "Kthread:\t1\n" : "Kthread:\t0\n"
                 + "VmPeak:\t    3060 kB\nVmSize:\t    3060 kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\n"
-                + "VmHWM:\t    1736 kB\nVmRSS:\t    1736 kB\nRssAnon:\t     116 kB\nRssFile:\t    1620 kB\n"
+                + "VmHWM:\t" + String.format("%8d", residentKb) + " kB\nVmRSS:\t" + String.format("%8d", residentKb)
+                + " kB\nRssAnon:\t     116 kB\nRssFile:\t    1620 kB\n"
                 + "RssShmem:\t       0 kB\nVmData:\t     360 kB\nVmStk:\t     132 kB\nVmExe:\t      20 kB\n"
-                + "VmLib:\t    1528 kB\nVmPTE:\t      48 kB\nVmSwap:\t       0 kB\nHugetlbPages:\t       0 kB\n"
+                + "VmLib:\t    1528 kB\nVmPTE:\t      48 kB\nVmSwap:\t       0 kB\nHugetlbPages:\t       0 kB\n")
                 + "CoreDumping:\t0\n"
                 + "THP_enabled:\t1\n"
                 + "Threads:\t" + threads + "\n"
