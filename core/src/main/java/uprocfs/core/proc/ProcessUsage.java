@@ -80,7 +80,7 @@ public record ProcessUsage(int pid, long userTicks, long systemTicks, int thread
      * from process to process (as {@link ProcFs.TaskReader} does for status): a read allocates
      * only what the JDK needs to open three files and stat a directory, and the record it
      * returns, about 2.3 KB of short-lived objects on JDK 17 (none that grows with the
-     * process, unless its fd directory must be listed: see {@link #openFds}). Not
+     * process, unless its fd directory must be listed: see openFds below). Not
      * thread-safe: one per reading thread.
      */
     public static final class Reader {
