@@ -132,6 +132,8 @@ final class UprocCommand implements Callable<Integer> {
                     + "Past it the kernel drops events: the daemon then rescans /proc, and .status counts the "
                     + "overflows. Run as root, uproc may exceed the sysctl net.core.rmem_max (SO_RCVBUFFORCE). "
                     + "A limit, not an allocation: only waiting events take memory.",
+                "metrics=[ADDR:]PORT: serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR defaults to "
+                    + "127.0.0.1; 0.0.0.0 for every address); off unless given.",
                 "max_templated=N: the most files templated rules (uid *, gid *, cmd *) may make at once "
                     + "(default 100000); past it no new one is made, and .status counts the processes left out.",
                 "Any other option goes to FUSE: allow_other lets users other than root in, nonempty mounts "

@@ -176,7 +176,7 @@ public final class ProcEventDecoder {
             case WHAT_UID -> batch.uid(pid(), tgid(), effectiveId(), ts);
             case WHAT_GID -> batch.gid(pid(), tgid(), effectiveId(), ts);
             case WHAT_COMM -> batch.comm(pid(), tgid(), buffer, commIndex(), commLength(), ts);
-            case WHAT_EXIT -> batch.exit(pid(), tgid(), ts);
+            case WHAT_EXIT -> batch.exit(pid(), tgid(), exitCode(), ts);
             case WHAT_SID, WHAT_PTRACE, WHAT_COREDUMP, WHAT_NONZERO_EXIT -> batch.other(kindOf(what), pid(), tgid(), ts);
             default -> batch.other(EventKind.OTHER, 0, 0, ts);
         }

@@ -66,12 +66,25 @@ final class EngineState {
         moveBetween(g, t.pid(), before, after, now);
     }
 
+    /** A process that has gone, and how it ended is not known (a repair found it gone): no exit counted. */
     void removeTask(Generation g, int pid, long now) {
+        removeTask(g, pid, now, -1);
+    }
+
+    /**
+     * A process has ended.
+     *
+     * @param how an {@link uprocfs.core.event.ExitStatus} ordinal, or -1 when not known
+     */
+    void removeTask(Generation g, int pid, long now, int how) {
         int s = tasks.slot(pid);
         if (s < 0) {
             return;
         }
         for (int id : tasks.namespaces(s)) {
+            if (how >= 0) {
+                g.ns(id).exited(how);
+            }
             leave(g, id, pid, now);
         }
         tasks.remove(pid);
@@ -110,7 +123,7 @@ final class EngineState {
             if (j == after.length || (i < before.length && before[i] < after[j])) {
                 leave(g, before[i++], pid, now);
             } else if (i == before.length || after[j] < before[i]) {
-                g.ns(after[j++]).add(pid, now);
+                g.ns(after[j++]).join(pid, now);
             } else {
                 i++;
                 j++;

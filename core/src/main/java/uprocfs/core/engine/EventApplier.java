@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import uprocfs.core.event.EventBatch;
 import uprocfs.core.event.EventKind;
+import uprocfs.core.event.ExitStatus;
 import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleIndex;
 import uprocfs.core.stats.Counters;
@@ -50,6 +51,9 @@ final class EventApplier {
     private final IntArrayList orphans = new IntArrayList();
     // Threaded processes whose leader has exited: gone or not, /proc tells after the batch.
     private final IntArrayList leaderless = new IntArrayList();
+    // Their last thread's exit status, for the count of how they ended.
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap lastExitStatus =
+            new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
 
     /** @param proc the event loop's reader of /proc */
     EventApplier(EngineState state, ProcFs.TaskReader proc) {
@@ -166,15 +170,18 @@ final class EventApplier {
                     counters.increment(Metric.THREAD_EVENTS);
                     if (s >= 0 && tasks.leaderExited(s)) {
                         leaderless.add(tgid);
+                        // The group's status: the last thread's exit carries it.
+                        lastExitStatus.put(tgid, b.exitStatus(i));
                     }
                     return;
                 }
                 if (s >= 0 && tasks.threaded(s)) {
                     tasks.setThreads(s, true, true);
                     leaderless.add(tgid);
+                    lastExitStatus.put(tgid, b.exitStatus(i));
                     return;
                 }
-                state.removeTask(g, tgid, now);
+                state.removeTask(g, tgid, now, ExitStatus.index(b.exitStatus(i)));
             }
             default -> {
                 // SID, PTRACE, COREDUMP, NONZERO_EXIT: counted, no membership changes.
@@ -244,8 +251,10 @@ final class EventApplier {
                 int s = tasks.slot(ended.getInt(i));
                 // Not if an exec or a fork has since made the pid a live process again.
                 if (s >= 0 && tasks.leaderExited(s)) {
-                    state.removeTask(g, ended.getInt(i), now);
+                    int status = lastExitStatus.getOrDefault(ended.getInt(i), 0);
+                    state.removeTask(g, ended.getInt(i), now, ExitStatus.index(status));
                 }
+                lastExitStatus.remove(ended.getInt(i));
             }
         } finally {
             state.lock.writeLock().unlock();

@@ -201,13 +201,18 @@ final class Generation {
     /**
      * Once filled, before it is published: a namespace whose rule is unchanged from the one
      * of that name in {@code previous} keeps its modification time, so that a reload that
-     * changes nothing for it does not make every reader think its file changed.
+     * changes nothing for it does not make every reader think its file changed; it keeps its
+     * counters (joins, exits) too.
      */
     void keepModificationTimes(Generation previous, long nowMillis) {
         for (Namespace ns : list) {
             Namespace before = previous.byName.get(ns.name());
-            ns.setMtimeMillis(before != null && PreparedRules.sameConditions(before.rule(), ns.rule())
-                    ? before.mtimeMillis() : nowMillis);
+            boolean same = before != null && PreparedRules.sameConditions(before.rule(), ns.rule());
+            ns.setMtimeMillis(same ? before.mtimeMillis() : nowMillis);
+            if (same) {
+                // Its counters go on: a scrape sees no reset for a rule the reload left alone.
+                ns.restoreCounters(before.counters());
+            }
         }
     }
 }

@@ -32,6 +32,11 @@ public final class Namespace {
     private volatile int count;
     private volatile long mtimeMillis;
     private volatile byte[] content = EMPTY;
+    /** Processes that entered the set (fork, exec, rename, id change, a repair), and that left it by exiting, by how. */
+    private volatile long joins;
+    private volatile long exitsOk;
+    private volatile long exitsError;
+    private volatile long exitsSignal;
 
     Namespace(String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
         this(-1, null, name, rule, readLock, mtimeMillis);
@@ -134,6 +139,51 @@ public final class Namespace {
         } finally {
             readLock.unlock();
         }
+    }
+
+    /** Processes that have entered the set since the daemon started (those found at startup included). */
+    public long joins() {
+        return joins;
+    }
+
+    /** Members that ended, by how (an exit whose status was not seen, after lost events, is not counted). */
+    public long exits(uprocfs.core.event.ExitStatus how) {
+        return switch (how) {
+            case OK -> exitsOk;
+            case ERROR -> exitsError;
+            case SIGNAL -> exitsSignal;
+        };
+    }
+
+    /** Event loop only: a process entered the set. */
+    boolean join(int pid, long nowMillis) {
+        boolean joined = add(pid, nowMillis);
+        if (joined) {
+            joins++;
+        }
+        return joined;
+    }
+
+    /** Event loop only: a member ended; {@code how} is an {@link uprocfs.core.event.ExitStatus} ordinal. */
+    void exited(int how) {
+        switch (how) {
+            case 0 -> exitsOk++;
+            case 1 -> exitsError++;
+            default -> exitsSignal++;
+        }
+    }
+
+    /** The counters as an array (joins, ok, error, signal): to carry them over to a set of the same name. */
+    long[] counters() {
+        return new long[] {joins, exitsOk, exitsError, exitsSignal};
+    }
+
+    /** Event loop only, before the set is shown: counters carried over from its predecessor. */
+    void restoreCounters(long[] c) {
+        joins = c[0];
+        exitsOk = c[1];
+        exitsError = c[2];
+        exitsSignal = c[3];
     }
 
     /** Event loop only, under the write lock (or before the namespace is published). */

@@ -52,6 +52,12 @@ final class TemplateSets {
     private int live;
     private final Map<Key, Namespace> byKey = new HashMap<>();
     private final List<Namespace> unnamed = new ArrayList<>();
+    /**
+     * The counters of shown sets that have gone, by name, given back when a set of that name
+     * is shown again: a command that runs now and then keeps counting its exits. Bounded by
+     * the limit on sets (past it, it starts again empty).
+     */
+    private final Map<String, long[]> retired = new HashMap<>();
     /** What readers see: the shown sets by name. */
     final ConcurrentHashMap<String, Namespace> shown = new ConcurrentHashMap<>();
 
@@ -115,7 +121,12 @@ final class TemplateSets {
             return;
         }
         if (ns.name() != null) {
-            shown.remove(ns.name(), ns);
+            if (shown.remove(ns.name(), ns)) {
+                if (retired.size() >= limit) {
+                    retired.clear();
+                }
+                retired.put(ns.name(), ns.counters());
+            }
         } else {
             unnamed.remove(ns);
         }
@@ -168,9 +179,19 @@ final class TemplateSets {
                 new RuleSpec.More(false, false, false, more.under(), more.exe(), more.args()));
         ns.name(name, concrete);
         if (fixedNames.contains(name) || name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES
-                || shown.putIfAbsent(name, ns) != null) {
+                || shown.containsKey(name)) {
             counters.increment(Metric.TEMPLATED_NAMES_REFUSED);
+            return true;
         }
+        long[] before = retired.remove(name);
+        if (before != null) {
+            long[] now = ns.counters();
+            for (int i = 0; i < now.length; i++) {
+                before[i] += now[i];
+            }
+            ns.restoreCounters(before);
+        }
+        shown.put(name, ns);
         return true;
     }
 

@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Per entry: {@code kind} (an {@link EventKind}), {@code pid} and {@code tgid} of the task
  * the event is about (for FORK, the new task), the kernel's timestamp (ns since boot,
  * CLOCK_MONOTONIC, 0 when unknown), and what the kind carries: FORK the parent's tgid, UID the
- * new effective uid, GID the new effective gid, COMM the new name.
+ * new effective uid, GID the new effective gid, COMM the new name, EXIT the wait status
+ * (the kernel's task exit_code: {@code (code << 8)} for an exit, the signal number for a kill).
  */
 public final class EventBatch {
     /** TASK_COMM_LEN: a name is at most 15 bytes (plus the kernel's NUL). */
@@ -25,6 +26,7 @@ public final class EventBatch {
     private final int[] parentTgid;
     private final int[] euid;
     private final int[] egid;
+    private final int[] exitStatus;
     private final int[] commLength;
     private final long[] timestampNanos;
     private final byte[] comm;
@@ -42,6 +44,7 @@ public final class EventBatch {
         this.parentTgid = new int[capacity];
         this.euid = new int[capacity];
         this.egid = new int[capacity];
+        this.exitStatus = new int[capacity];
         this.commLength = new int[capacity];
         this.timestampNanos = new long[capacity];
         this.comm = new byte[capacity * COMM_LEN];
@@ -100,8 +103,15 @@ public final class EventBatch {
         this.egid[i] = egid;
     }
 
+    /** An exit with status 0 (tests, replays). */
     public void exit(int pid, int tgid, long ts) {
-        add(EventKind.EXIT, pid, tgid, ts);
+        exit(pid, tgid, 0, ts);
+    }
+
+    /** A task's exit, with its wait status as the kernel reports it. */
+    public void exit(int pid, int tgid, int status, long ts) {
+        int i = add(EventKind.EXIT, pid, tgid, ts);
+        this.exitStatus[i] = status;
     }
 
     /** An event that changes no set (SID, PTRACE, COREDUMP, ...): counted only. */
@@ -162,6 +172,11 @@ public final class EventBatch {
     /** GID: the new effective gid. */
     public int egid(int i) {
         return egid[i];
+    }
+
+    /** EXIT: the wait status (see {@link ExitStatus}). */
+    public int exitStatus(int i) {
+        return exitStatus[i];
     }
 
     public long timestampNanos(int i) {

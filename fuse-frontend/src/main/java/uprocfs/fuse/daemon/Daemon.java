@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import ru.serce.jnrfuse.FuseException;
 import uprocfs.config.LoadedConfig;
 import uprocfs.core.engine.EngineAgent;
@@ -53,6 +55,8 @@ public final class Daemon {
     private static final int BATCH_CAPACITY = 4096;
     /** How long libfuse may take to mount before startup is declared failed. */
     private static final Duration MOUNT_DEADLINE = Duration.ofSeconds(10);
+    /** The thread that answers scrapes, as thread dumps and /proc/PID/task/TID/comm show it. */
+    static final String METRICS_THREAD = "uproc-metrics";
     /** How long the libfuse loop may take to return after the unmount. */
     private static final Duration LOOP_EXIT_DEADLINE = Duration.ofSeconds(5);
 
@@ -71,6 +75,8 @@ public final class Daemon {
     private final Counters counters = new Counters();
     private final Reloads reloads;
     private final GetentLookup accounts;
+    /** {@code /metrics}, when asked for; started before the mount, stopped after the unmount. */
+    private HTTPServer metricsServer;
     /** What the files show, once mounted: the service's status line reads it. */
     private volatile EngineView serving;
     /** The command waiting for the verdict of the startup; {@code null} once told, or when none waits. */
@@ -199,6 +205,7 @@ public final class Daemon {
             engine.setWaker(pump::wakeUp);
             pump.start();
             Reconciliation scan = awaitInstalled(installed);
+            metricsServer = startMetrics(engine.view());
             audit = new PeriodicAudit(engine, proc, settings.auditInterval(), log);
             fs = fileSystem(engine.view());
             long deviceBefore = device(mountPoint);
@@ -286,6 +293,25 @@ public final class Daemon {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartFailure(ExitCode.FAILURE, "interrupted while installing the startup scan");
+        }
+    }
+
+    /** Serves {@code /metrics} where {@code -o metrics} says, on a thread of its own; none when not asked for. */
+    private HTTPServer startMetrics(EngineView view) throws StartFailure {
+        DaemonSettings.MetricsAddress at = settings.metrics();
+        if (at == null) {
+            return null;
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new MetricsExport(view, new ProcMemberUsage(ProcFs.system())));
+        try {
+            HTTPServer server = HTTPServer.builder().hostname(at.host()).port(at.port()).registry(registry)
+                    .executorService(Resync.backgroundThread(METRICS_THREAD)).buildAndStart();
+            log.info("metrics: http://" + at + "/metrics");
+            return server;
+        } catch (IOException | RuntimeException e) {
+            throw new StartFailure(ExitCode.FAILURE, "cannot serve metrics on " + at + ": " + describe(e)
+                    + "; is another program on that port? Choose another with -o metrics=[ADDR:]PORT", e);
         }
     }
 
@@ -410,6 +436,9 @@ public final class Daemon {
             source.close();
         } catch (NetlinkException e) {
             log.error("unsubscribing from process events: " + e.getMessage());
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
         }
         if (loop == null) {
             return;

@@ -25,10 +25,19 @@ import uprocfs.fuse.StartFailure;
  * @param debug          libfuse's {@code -d}: every request logged
  * @param singleThreaded libfuse's {@code -s}: one thread serves all requests
  * @param maxTemplated   the most files the templated rules may make at once
+ * @param metrics        where to serve /metrics, or {@code null}: not at all
  */
 public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFile, Duration auditInterval,
                              int receiveBufferBytes, List<String> fuseOptions, boolean debug,
-                             boolean singleThreaded, int maxTemplated) {
+                             boolean singleThreaded, int maxTemplated, MetricsAddress metrics) {
+
+    /** {@code -o metrics=[ADDR:]PORT}: an address to listen on (default 127.0.0.1) and a port. */
+    public record MetricsAddress(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
 
     static final String DEFAULT_CONFIG_NAME = "/etc/uproc.conf";
     public static final Path DEFAULT_CONFIG = Path.of(DEFAULT_CONFIG_NAME);
@@ -63,6 +72,7 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
     public static final String AUDIT_INTERVAL = "audit_interval";
     public static final String RECEIVE_BUFFER = "rcvbuf";
     public static final String MAX_TEMPLATED = "max_templated";
+    public static final String METRICS = "metrics";
 
     /**
      * Options uproc always mounts with. direct_io: reads bypass the page cache, so no reader
@@ -96,6 +106,7 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
         Duration audit = DEFAULT_AUDIT_INTERVAL;
         int receiveBuffer = DEFAULT_RECEIVE_BUFFER_BYTES;
         int maxTemplated = EngineAgent.DEFAULT_MAX_TEMPLATED;
+        MetricsAddress metrics = null;
         List<String> fuse = new ArrayList<>();
         for (String option : options) {
             if (option.isEmpty()) {
@@ -119,6 +130,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
                 audit = seconds(key, value);
             } else if (key.equals(RECEIVE_BUFFER)) {
                 receiveBuffer = bytes(key, value);
+            } else if (key.equals(METRICS)) {
+                metrics = metricsAddress(option, value);
             } else if (key.equals(MAX_TEMPLATED)) {
                 if (value == null || !value.matches("[0-9]{1,9}") || Integer.parseInt(value) == 0) {
                     throw new StartFailure(ExitCode.USAGE, "-o " + option + ": expected the most files templated "
@@ -133,7 +146,39 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
             }
         }
         return new DaemonSettings(mountPoint == null ? null : MountPoint.of(mountPoint), config, log, audit,
-                receiveBuffer, fuse, debug, singleThreaded, maxTemplated);
+                receiveBuffer, fuse, debug, singleThreaded, maxTemplated, metrics);
+    }
+
+    /**
+     * {@code [ADDR:]PORT}: a port from 1 to 65535, and an address that is an IPv4 address, a
+     * host name, or an IPv6 address in brackets; without one, 127.0.0.1, so that nothing is
+     * served beyond the machine unless asked for.
+     */
+    static MetricsAddress metricsAddress(String option, String value) throws StartFailure {
+        String usage = "-o " + option + ": expected [ADDR:]PORT, e.g. -o metrics=9256 (on 127.0.0.1) or "
+                + "-o metrics=0.0.0.0:9256 (every address)";
+        if (value == null || value.isEmpty()) {
+            throw new StartFailure(ExitCode.USAGE, usage);
+        }
+        String host = "127.0.0.1";
+        String port = value;
+        int colon = value.lastIndexOf(':');
+        if (colon >= 0) {
+            host = value.substring(0, colon);
+            port = value.substring(colon + 1);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.indexOf(':') >= 0) {
+                throw new StartFailure(ExitCode.USAGE, usage + " (an IPv6 address goes in brackets: [::1]:9256)");
+            }
+            if (host.isEmpty() || !host.matches("[0-9A-Za-z.:_-]{1,253}")) {
+                throw new StartFailure(ExitCode.USAGE, usage);
+            }
+        }
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            throw new StartFailure(ExitCode.USAGE, usage + " (a port is 1 to 65535)");
+        }
+        return new MetricsAddress(host, Integer.parseInt(port));
     }
 
     /** A whole number of seconds, 0 or more (at most Integer.MAX_VALUE: 68 years). */
@@ -215,6 +260,10 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
         args.add(RECEIVE_BUFFER + "=" + receiveBufferBytes);
         args.add("-o");
         args.add(MAX_TEMPLATED + "=" + maxTemplated);
+        if (metrics != null) {
+            args.add("-o");
+            args.add(METRICS + "=" + metrics);
+        }
         for (String option : fuseOptions) {
             args.add("-o");
             args.add(option);

@@ -147,4 +147,25 @@ class DaemonSettingsTest {
                     f.getMessage());
         }
     }
+
+    @Test
+    void metricsListenOnLocalhostUnlessAnAddressIsGiven() throws StartFailure {
+        assertEquals(null, DaemonSettings.of("/uproc", List.of(), false, false).metrics());
+        assertEquals("127.0.0.1:9357", DaemonSettings.of("/uproc", List.of("metrics=9357"), false, false).metrics()
+                .toString());
+        assertEquals("0.0.0.0:9357", DaemonSettings.of("/uproc", List.of("metrics=0.0.0.0:9357"), false, false)
+                .metrics().toString());
+        DaemonSettings.MetricsAddress v6 = DaemonSettings.of("/uproc", List.of("metrics=[::1]:9357"), false, false)
+                .metrics();
+        assertEquals("::1", v6.host());
+        assertEquals("[::1]:9357", v6.toString());
+        for (String bad : new String[] {"metrics", "metrics=", "metrics=0", "metrics=65536", "metrics=::1:9357",
+            "metrics=host:", "metrics=:9357", "metrics=a b:9357"}) {
+            StartFailure f = org.junit.jupiter.api.Assertions.assertThrows(StartFailure.class,
+                    () -> DaemonSettings.of("/uproc", List.of(bad), false, false), bad);
+            assertEquals(uprocfs.fuse.ExitCode.USAGE, f.exitCode());
+            org.junit.jupiter.api.Assertions.assertTrue(f.getMessage().startsWith("-o " + bad + ": expected [ADDR:]PORT"),
+                    f.getMessage());
+        }
+    }
 }
