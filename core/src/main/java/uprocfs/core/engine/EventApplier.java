@@ -47,6 +47,10 @@ final class EventApplier {
     private TaskInfo[] execRead = new TaskInfo[0];
     // Processes that a later EXIT of the batch being applied ends (see readExecTargets).
     private final IntOpenHashSet endsLater = new IntOpenHashSet();
+    /** More processes than ever run at once: past it, entries are exits that never came. */
+    private static final int UNKNOWN_LIMIT = 1 << 22;
+    // Processes whose last exec could not be read, until their exit.
+    private final IntOpenHashSet unknownSinceExec = new IntOpenHashSet();
     // Children whose parent the table did not know: read from /proc after the batch.
     private final IntArrayList orphans = new IntArrayList();
     // Threaded processes whose leader has exited: gone or not, /proc tells after the batch.
@@ -82,6 +86,10 @@ final class EventApplier {
             }
         }
         Arrays.fill(execRead, 0, Math.min(execRead.length, batch.size()), null);
+        if (unknownSinceExec.size() > UNKNOWN_LIMIT) {
+            // Exits that never came (lost events): forget them rather than grow.
+            unknownSinceExec.clear();
+        }
         readAfterBatch();
     }
 
@@ -144,6 +152,11 @@ final class EventApplier {
                 TaskInfo t = execRead[i];
                 if (t != null) {
                     state.putTask(g, t, now);
+                    unknownSinceExec.remove(tgid);
+                } else {
+                    // What it became is not known (it ended before it could be read): its
+                    // exit belongs to no set it is still filed in.
+                    unknownSinceExec.add(tgid);
                 }
             }
             case EventKind.UID -> {
@@ -181,7 +194,8 @@ final class EventApplier {
                     lastExitStatus.put(tgid, b.exitStatus(i));
                     return;
                 }
-                state.removeTask(g, tgid, now, ExitStatus.index(b.exitStatus(i)));
+                state.removeTask(g, tgid, now,
+                        unknownSinceExec.remove(tgid) ? -1 : ExitStatus.index(b.exitStatus(i)));
             }
             default -> {
                 // SID, PTRACE, COREDUMP, NONZERO_EXIT: counted, no membership changes.

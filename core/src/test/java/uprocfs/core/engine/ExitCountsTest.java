@@ -92,4 +92,19 @@ class ExitCountsTest {
         assertEquals(1, engine.namespace("u").exits(ExitStatus.ERROR), "u is unchanged");
         assertEquals(0, engine.namespace("v").exits(ExitStatus.ERROR));
     }
+
+    @Test
+    void anExitAfterAnExecThatCouldNotBeReadIsCountedNowhere() {
+        proc.process(1, 0, 0, 0, "init").process(100, 1, 0, 0, "bash");
+        EngineDriver engine = new EngineDriver(rules(new RuleSpec("bash", ANY, ANY, "bash", 0)), proc.procFs)
+                .started();
+        // /bin/false from bash: fork, exec and exit in one batch, gone before it can be read.
+        batch.fork(100, 101, 101, 0);
+        batch.exec(101, 101, 0);
+        batch.exit(101, 101, 1 << 8, 0);
+        apply(engine);
+        Namespace bash = engine.namespace("bash");
+        assertEquals(0, bash.exits(ExitStatus.ERROR), "false's exit is not bash's");
+        assertEquals(1, bash.memberCount());
+    }
 }
