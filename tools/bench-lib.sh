@@ -95,6 +95,10 @@ bench_spawn() {
 
 bench_kill_tasks() {
     local f pid
+    # The spawners first, so that none goes on starting tasks while they are killed.
+    for pid in "${BENCH_SPAWNERS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
     for f in "${BENCH_PIDFILES[@]}"; do
         [[ -s $f ]] && xargs -r kill -TERM <"$f" 2>/dev/null || true
     done
@@ -107,7 +111,7 @@ bench_kill_tasks() {
 }
 
 # bench_daemon_start CONFIG [JAVA_FLAGS...]: mounts BENCH_MOUNT and returns once it is
-# populated. With flags, runs the jar with exactly them (as the uproc launcher would), words
+# populated (BENCH_UPROC_OPTIONS, when set, adds -o options). With flags, runs the jar with exactly them (as the uproc launcher would), words
 # of the form NAME=VALUE going to the environment (MALLOC_ARENA_MAX=2); without, runs the
 # launcher. Sets BENCH_DAEMON_PID, and BENCH_STARTUP_MS to the milliseconds
 # from launch to populated.
@@ -125,7 +129,8 @@ bench_daemon_start() {
             -o "config_file=$config,log_file=$BENCH_WORK/uproc.log" "$BENCH_MOUNT" 2>&1) \
             || bench_die "the daemon did not start: $out (log: $(tail -3 "$BENCH_WORK/uproc.log"))"
     else
-        out=$("$BENCH_ROOT/uproc" -o "config_file=$config,log_file=$BENCH_WORK/uproc.log" "$BENCH_MOUNT" 2>&1) \
+        out=$("$BENCH_ROOT/uproc" -o "config_file=$config,log_file=$BENCH_WORK/uproc.log${BENCH_UPROC_OPTIONS:+,$BENCH_UPROC_OPTIONS}" \
+            "$BENCH_MOUNT" 2>&1) \
             || bench_die "the daemon did not start: $out"
     fi
     t1=${EPOCHREALTIME/./}

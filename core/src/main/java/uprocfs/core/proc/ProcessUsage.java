@@ -9,7 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * What one process uses, from its own files under {@code /proc}: CPU time, threads and
- * start time from {@code PID/stat}, resident memory from {@code PID/status}, bytes read and
+ * start time and resident memory (rss pages) from {@code PID/stat}, bytes read and
  * written from {@code PID/io}, open files from the entries of {@code PID/fd}. Read at scrape
  * time for the members of a set, never by walking all of {@code /proc}.
  *
@@ -24,8 +24,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * @param startTicks      {@code stat} field 22, starttime: ticks after boot; with the pid, the
  *                        process's identity (a pid reused later has another start time)
  * @param bootTimeSeconds {@code btime} of {@code /proc/stat}: the boot, in seconds since the epoch
- * @param residentBytes   {@code VmRSS} of {@code status}, in bytes; 0 for a kernel thread, which
- *                        has no memory of its own and no {@code Vm*} lines
+ * @param residentBytes   stat's rss times the page size (what {@code VmRSS} of {@code status}
+ *                        shows), in bytes; 0 for a kernel thread, which has no memory of its own
  * @param readBytes       {@code read_bytes} of {@code io} (bytes this process caused to be read
  *                        from storage), or -1 when {@code io} could not be read
  * @param writeBytes      {@code write_bytes} of {@code io}, or -1 when it could not be read
@@ -135,12 +135,7 @@ public record ProcessUsage(int pid, long userTicks, long systemTicks, int thread
             int threads = (int) Math.min(statFields[2], Integer.MAX_VALUE);
             long start = statFields[3];
 
-            CharSequence status = buf.read(dir.resolve("status"));
-            if (status == null) {
-                return null;
-            }
-            long rssKb = keyedValue(status, "VmRSS:");
-            long resident = rssKb < 0 ? 0 : rssKb * 1024;
+            long resident = statFields[4] * PAGE_SIZE;
 
             long read = -1;
             long written = -1;
@@ -203,7 +198,36 @@ public record ProcessUsage(int pid, long userTicks, long systemTicks, int thread
     private static final String PROCFS_TYPE = "proc";
 
     /** The stat fields read (proc(5) numbering, from 1): utime, stime, num_threads, starttime. */
-    private static final int[] STAT_FIELDS = {14, 15, 20, 22};
+    private static final int[] STAT_FIELDS = {14, 15, 20, 22, 24};
+
+    /**
+     * The page size, in which stat's rss field counts: AT_PAGESZ from this process's
+     * auxiliary vector ({@code /proc/self/auxv}: pairs of native longs, little-endian on the
+     * machines Java runs Linux on), 4096 when it cannot be read. Reading rss there instead of
+     * {@code VmRSS} in {@code status} (the same number: both are get_mm_rss) spares a file
+     * per process, a quarter of a scrape's reads.
+     */
+    static final long PAGE_SIZE = pageSize();
+
+    private static long pageSize() {
+        try {
+            java.nio.ByteBuffer auxv = java.nio.ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv")))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            while (auxv.remaining() >= 16) {
+                long type = auxv.getLong();
+                long value = auxv.getLong();
+                if (type == 6 && value > 0 && Long.bitCount(value) == 1) {
+                    return value;
+                }
+                if (type == 0) {
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The usual size, below.
+        }
+        return 4096;
+    }
 
     /**
      * Parses the fields {@link #STAT_FIELDS} of a {@code stat} line into {@code out}. Field 2,

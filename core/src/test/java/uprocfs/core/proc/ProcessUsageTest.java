@@ -39,28 +39,28 @@ class ProcessUsageTest {
     }
 
     private long[] stat(String line) {
-        long[] out = new long[4];
+        long[] out = new long[5];
         assertTrue(ProcessUsage.parseStat(line, out), line);
         return out;
     }
 
     @Test
     void aCapturedStatLineGivesUtimeStimeThreadsAndStarttime() {
-        assertArrayEquals(new long[] {7, 3, 1, 629262}, stat(CAT_STAT));
+        assertArrayEquals(new long[] {7, 3, 1, 629262, 388}, stat(CAT_STAT));
     }
 
     @Test
     void fieldsAreCountedFromTheLastParenthesisSinceTheCommIsWrittenRaw() {
         // A process may name itself anything (prctl PR_SET_NAME): spaces, ") R 1 2 ", a newline.
         String evil = CAT_STAT.replace("(cat)", "(a) S 9 9 9 (b c)");
-        assertArrayEquals(new long[] {7, 3, 1, 629262}, stat(evil));
-        assertArrayEquals(new long[] {7, 3, 1, 629262}, stat(CAT_STAT.replace("(cat)", "(x\ny) 1 2)")));
-        assertArrayEquals(new long[] {7, 3, 1, 629262}, stat(CAT_STAT.replace("(cat)", "( ))")));
+        assertArrayEquals(new long[] {7, 3, 1, 629262, 388}, stat(evil));
+        assertArrayEquals(new long[] {7, 3, 1, 629262, 388}, stat(CAT_STAT.replace("(cat)", "(x\ny) 1 2)")));
+        assertArrayEquals(new long[] {7, 3, 1, 629262, 388}, stat(CAT_STAT.replace("(cat)", "( ))")));
     }
 
     @Test
     void aTruncatedOrGarbledStatLineIsRefused() {
-        long[] out = new long[4];
+        long[] out = new long[5];
         assertFalse(ProcessUsage.parseStat("2287 (cat) R 2284 2284 25310 0 -1 4194304 99 0 0 0 7 3 0 0 20 0 1 0\n", out));
         assertFalse(ProcessUsage.parseStat(CAT_STAT.replace(" 7 3 ", " 7 x ").replace("(cat)", "(c)"), out));
         assertFalse(ProcessUsage.parseStat("2287 cat R 1 1", out));
@@ -114,10 +114,12 @@ class ProcessUsageTest {
     @Test
     void aProcessGoneBetweenItsFilesReadsAsNullNotAsUnknownParts() throws IOException {
         ProcessUsage.Reader reader = reader();
+        // stat is the only file read whose absence means gone; the status file is not read
+        // (stat's rss holds the same number as VmRSS).
         proc.add(FakeProcess.pid(500).openFds(3));
-        // status vanished after stat was read: the kernel removes the whole directory at once,
-        // so a later file missing means the process went while we read.
         proc.removeFile(500, "status");
+        assertEquals(1736 * 1024, reader.read(500).residentBytes());
+        proc.removeFile(500, "stat");
         assertNull(reader.read(500));
 
         // io and fd missing while the directory stays: not ours to read, so unknown.

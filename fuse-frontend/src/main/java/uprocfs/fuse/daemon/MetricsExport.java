@@ -44,6 +44,25 @@ final class MetricsExport implements MultiCollector {
         return collect(name -> true);
     }
 
+    /** What the HTTP server calls: the scrape's {@code name[]} parameters are the filter. */
+    @Override
+    public MetricSnapshots collect(java.util.function.Predicate<String> included,
+                                   io.prometheus.metrics.model.registry.PrometheusScrapeRequest request) {
+        MetricSnapshots all = collect(included);
+        List<MetricSnapshot> kept = new ArrayList<>(all.size());
+        for (MetricSnapshot m : all) {
+            if (included.test(m.getMetadata().getPrometheusName())) {
+                kept.add(m);
+            }
+        }
+        return new MetricSnapshots(kept);
+    }
+
+    @Override
+    public MetricSnapshots collect(io.prometheus.metrics.model.registry.PrometheusScrapeRequest request) {
+        return collect();
+    }
+
     /**
      * A scrape that names the metrics it wants ({@code /metrics?name[]=uproc_namespace_processes})
      * reads no /proc file unless it wants one of the metrics that come from them.

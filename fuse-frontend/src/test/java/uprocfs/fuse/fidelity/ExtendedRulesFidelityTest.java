@@ -111,7 +111,8 @@ class ExtendedRulesFidelityTest extends MountedDaemonTest {
     @Test
     void oneFilePerUserAndCommandFollowsProcessesAndAUserCreatedMeanwhile() throws IOException {
         String napper = scratch.napper("uprocnapt");
-        scratch.config("uid * user.{user}\ncmd * cmd.{cmd}\ngid " + GID_STAFF + " cmd * staff.{cmd}\n");
+        scratch.config("uid * user.{user}\ncmd * cmd.{cmd}\ngid " + GID_STAFF + " cmd * staff.{cmd}\n"
+                + "uid * cmd * {user}.{cmd}\n");
         mount();
         sleepers.start(2, UID_A, UID_A, "sleep");
         sleepers.start(1, UID_B, GID_STAFF, napper);
@@ -121,6 +122,9 @@ class ExtendedRulesFidelityTest extends MountedDaemonTest {
         awaitFile("cmd.uprocnapt", () -> GroundTruth.runningPids(s -> s.name().equals("uprocnapt")));
         awaitFile("staff.uprocnapt", () -> GroundTruth.runningPids(s -> s.name().equals("uprocnapt")
                 && s.egid() == GID_STAFF));
+        awaitFile(UID_A + ".sleep", () -> GroundTruth.runningPids(s -> s.euid() == UID_A && s.name().equals("sleep")));
+        awaitFile(UID_B + ".uprocnapt", () -> GroundTruth.runningPids(s -> s.euid() == UID_B
+                && s.name().equals("uprocnapt")));
         assertFalse(Files.exists(scratch.mnt.resolve("user." + UID_NEW)));
 
         ProcessResult add = ProcessResult.of("useradd", "-u", Integer.toString(UID_NEW), "-M", "-N", "-s",
