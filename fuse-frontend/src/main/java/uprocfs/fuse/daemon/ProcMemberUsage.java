@@ -24,7 +24,8 @@ import uprocfs.core.stats.SetUsage;
  * resident memory, open files and the oldest start are gauges. The reads stop at
  * {@link #BUDGET} per scrape; members not read are counted in
  * {@code uproc_namespace_unread_processes}, and the counters keep their last values.
- * Scrapes run one at a time (one server thread).
+ * Scrapes run one at a time (one server thread). A namespace's series appear with the
+ * first scrape that finds a member in it.
  */
 final class ProcMemberUsage implements MemberUsage {
     /** The most a scrape spends reading members' files: well under Prometheus's default 10 s timeout. */
@@ -72,6 +73,10 @@ final class ProcMemberUsage implements MemberUsage {
         for (Namespace ns : namespaces) {
             String name = ns.name();
             if (name == null) {
+                continue;
+            }
+            if (ns.memberCount() == 0 && !sets.containsKey(name)) {
+                // Never read a member: nothing to say, and no member list to copy.
                 continue;
             }
             seen.add(name);
