@@ -9,6 +9,8 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import uprocfs.core.engine.EngineView;
 import uprocfs.core.engine.Namespace;
@@ -68,7 +70,7 @@ final class MetricsExport implements MultiCollector {
      * reads no /proc file unless it wants one of the metrics that come from them.
      */
     @Override
-    public MetricSnapshots collect(java.util.function.Predicate<String> included) {
+    public synchronized MetricSnapshots collect(java.util.function.Predicate<String> included) {
         long t0 = System.nanoTime();
         List<Namespace> namespaces = view.namespaces();
         List<MetricSnapshot> out = new ArrayList<>();
@@ -84,7 +86,7 @@ final class MetricsExport implements MultiCollector {
             if (name == null) {
                 continue;
             }
-            Labels labels = Labels.of(NAMESPACE, name);
+            Labels labels = labelsOf(name);
             processes.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels)
                     .value(ns.memberCount()).build());
             if (ns.joins() == 0) {
@@ -100,6 +102,7 @@ final class MetricsExport implements MultiCollector {
             joins.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(ns.joins())
                     .build());
         }
+        labelsSeen();
         out.add(processes.build());
         out.add(exits.build());
         out.add(joins.build());
@@ -114,6 +117,31 @@ final class MetricsExport implements MultiCollector {
                         .value((System.nanoTime() - t0) / 1e9).build())
                 .build());
         return new MetricSnapshots(out);
+    }
+
+    /**
+     * The {@code namespace} label of each name, made once: building a label set checks its
+     * names and values, and a scrape of 100,000 namespaces would check them 100,000 times.
+     * Kept for the names of the last scrape only.
+     */
+    private Map<String, Labels> labels = new HashMap<>();
+    private Map<String, Labels> nextLabels = new HashMap<>();
+
+    private Labels labelsOf(String name) {
+        Labels l = labels.get(name);
+        if (l == null) {
+            l = Labels.of(NAMESPACE, name);
+        }
+        nextLabels.put(name, l);
+        return l;
+    }
+
+    /** The scrape is over: the labels of namespaces it did not see go. */
+    private void labelsSeen() {
+        Map<String, Labels> done = labels;
+        labels = nextLabels;
+        done.clear();
+        nextLabels = done;
     }
 
     /** Every metric of the registry, as {@code .status} has it. */
