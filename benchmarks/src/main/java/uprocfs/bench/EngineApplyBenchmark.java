@@ -39,12 +39,11 @@ import uprocfs.core.rule.RuleSpec;
 public class EngineApplyBenchmark {
     static final int BENCH_UID = 60000;
     static final int PARENT = 100;
-    static final int FIRST_CHILD = 1_000_000;
 
     private SyntheticProc proc;
     private EngineAgent engine;
     private final EventBatch batch = new EventBatch(16);
-    private int nextChild = FIRST_CHILD;
+    private final ChildPids children = new ChildPids();
     private boolean flip;
 
     static RuleSet seedRules() {
@@ -75,14 +74,7 @@ public class EngineApplyBenchmark {
     @Benchmark
     @OperationsPerInvocation(2)
     public void forkThenExit() {
-        int child = nextChild++;
-        if (nextChild > 4_000_000) {
-            nextChild = FIRST_CHILD;
-        }
-        batch.clear();
-        batch.fork(PARENT, child, child, 0);
-        batch.exit(child, child, 0);
-        engine.onBatch(batch);
+        children.forkThenExit(engine, batch, PARENT);
     }
 
     /** setuid(2) to another user and back would be two such events: one measured here. */

@@ -41,12 +41,11 @@ import uprocfs.core.rule.RuleSpec;
 public class ExtendedRulesBenchmark {
     static final int SSHD = 50;
     static final int PARENT = 100;
-    static final int FIRST_CHILD = 1_000_000;
 
     private SyntheticProc proc;
     private EngineAgent engine;
     private final EventBatch batch = new EventBatch(16);
-    private int nextChild = FIRST_CHILD;
+    private final ChildPids children = new ChildPids();
     private boolean flip;
 
     static RuleSet rules() {
@@ -92,14 +91,7 @@ public class ExtendedRulesBenchmark {
     @Benchmark
     @OperationsPerInvocation(2)
     public void forkThenExit() {
-        int child = nextChild++;
-        if (nextChild > 4_000_000) {
-            nextChild = FIRST_CHILD;
-        }
-        batch.clear();
-        batch.fork(PARENT, child, child, 0);
-        batch.exit(child, child, 0);
-        engine.onBatch(batch);
+        children.forkThenExit(engine, batch, PARENT);
     }
 
     /** A uid change: the index, the tree's rules and the templates matched again (user.N made and dropped). */
