@@ -28,8 +28,12 @@ final class ConfigCheck {
             return f.exitCode();
         }
         int warnings = loaded.warnings().size();
-        out.println("configuration ok: " + Daemon.count(loaded.rules().size(), "namespace") + " from "
-                + loaded.rules().source() + (warnings == 0 ? "" : ", " + Daemon.count(warnings, "warning")));
+        int templated = (int) loaded.rules().rules().stream().filter(r -> r.templated()).count();
+        int fixed = loaded.rules().size() - templated;
+        out.println("configuration ok: " + Daemon.count(fixed, "namespace")
+                + (templated == 0 ? "" : " and " + templated + " templated " + (templated == 1 ? "rule" : "rules")
+                    + " (a file per value)")
+                + " from " + loaded.rules().source() + (warnings == 0 ? "" : ", " + Daemon.count(warnings, "warning")));
         return ExitCode.OK;
     }
 }

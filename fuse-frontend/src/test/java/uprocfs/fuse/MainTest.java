@@ -87,6 +87,15 @@ class MainTest {
     }
 
     @Test
+    void checkCountsTemplatedRulesApartFromTheFilesTheyWillMake(@TempDir Path dir) throws IOException {
+        Path config = dir.resolve("uproc.conf");
+        Files.writeString(config, "uid * user.{user}\ncmd sshd sshd\nunder sshd uid * sessions.{user}\n");
+        assertEquals(ExitCode.OK, run("--check", "-o", "config_file=" + config));
+        assertEquals("configuration ok: 1 namespace and 2 templated rules (a file per value) from " + config + "\n",
+                out());
+    }
+
+    @Test
     void checkRefusesABrokenConfigurationWithItsLineAndColumn(@TempDir Path dir) throws IOException {
         Path config = dir.resolve("uproc.conf");
         Files.writeString(config, "uid 1 fine\nuser 1000 bad\n");
