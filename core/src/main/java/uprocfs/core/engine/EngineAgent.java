@@ -196,7 +196,7 @@ public final class EngineAgent {
         Generation next = state.generation(rules, now);
         TaskTable tasks = state.tasks;
         // Parents first, so that a process can be started in the new trees its parent is in.
-        int[] order = tasks.parentFirst(tasks.pids());
+        int[] order = tasks.slotsParentFirst();
         int n = order.length;
         int[][] matched = new int[n][];
         int[][] started = new int[n][];

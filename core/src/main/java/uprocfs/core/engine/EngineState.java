@@ -1,7 +1,6 @@
 package uprocfs.core.engine;
 
-import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -63,6 +62,7 @@ final class EngineState {
         tasks.setThreads(s, t.threads() > 1, t.leaderExited());
         tasks.setDetail(s, t.exe(), t.args());
         tasks.setTrees(s, started, g.childTrees());
+        tasks.setExecUnread(s, false);
         moveBetween(g, t.pid(), before, after, now);
     }
 
@@ -72,7 +72,8 @@ final class EngineState {
     }
 
     /**
-     * A process has ended.
+     * A process has ended. Its exit is counted in the sets it is in, unless what it ran is
+     * not known (its last exec could not be read): then those are its parent's sets, not its.
      *
      * @param how an {@link uprocfs.core.event.ExitStatus} ordinal, or -1 when not known
      */
@@ -81,9 +82,10 @@ final class EngineState {
         if (s < 0) {
             return;
         }
+        int counted = tasks.execUnread(s) ? -1 : how;
         for (int id : tasks.namespaces(s)) {
-            if (how >= 0) {
-                g.ns(id).exited(how);
+            if (counted >= 0) {
+                g.ns(id).exited(counted);
             }
             leave(g, id, pid, now);
         }
@@ -162,22 +164,16 @@ final class EngineState {
         if (added.size() < 2) {
             return added;
         }
-        Int2ObjectOpenHashMap<TaskInfo> byPid = new Int2ObjectOpenHashMap<>(added.size() * 2);
-        for (TaskInfo t : added) {
-            byPid.put(t.pid(), t);
+        int[] pids = new int[added.size()];
+        Int2IntOpenHashMap parent = new Int2IntOpenHashMap(added.size() * 2);
+        parent.defaultReturnValue(-1);
+        for (int i = 0; i < pids.length; i++) {
+            pids[i] = added.get(i).pid();
+            parent.put(pids[i], added.get(i).ppid());
         }
-        List<TaskInfo> out = new ArrayList<>(added.size());
-        IntOpenHashSet placed = new IntOpenHashSet(added.size() * 2);
-        List<TaskInfo> chain = new ArrayList<>();
-        for (TaskInfo t : added) {
-            chain.clear();
-            for (TaskInfo at = t; at != null && !placed.contains(at.pid()); at = byPid.get(at.ppid())) {
-                placed.add(at.pid());
-                chain.add(at);
-            }
-            for (int i = chain.size() - 1; i >= 0; i--) {
-                out.add(chain.get(i));
-            }
+        List<TaskInfo> out = new ArrayList<>(pids.length);
+        for (int i : ParentFirst.order(pids, parent::get)) {
+            out.add(added.get(i));
         }
         return out;
     }

@@ -47,10 +47,6 @@ final class EventApplier {
     private TaskInfo[] execRead = new TaskInfo[0];
     // Processes that a later EXIT of the batch being applied ends (see readExecTargets).
     private final IntOpenHashSet endsLater = new IntOpenHashSet();
-    /** More processes than ever run at once: past it, entries are exits that never came. */
-    private static final int UNKNOWN_LIMIT = 1 << 22;
-    // Processes whose last exec could not be read, until their exit.
-    private final IntOpenHashSet unknownSinceExec = new IntOpenHashSet();
     // Children whose parent the table did not know: read from /proc after the batch.
     private final IntArrayList orphans = new IntArrayList();
     // Threaded processes whose leader has exited: gone or not, /proc tells after the batch.
@@ -86,10 +82,6 @@ final class EventApplier {
             }
         }
         Arrays.fill(execRead, 0, Math.min(execRead.length, batch.size()), null);
-        if (unknownSinceExec.size() > UNKNOWN_LIMIT) {
-            // Exits that never came (lost events): forget them rather than grow.
-            unknownSinceExec.clear();
-        }
         readAfterBatch();
     }
 
@@ -150,13 +142,13 @@ final class EventApplier {
             }
             case EventKind.EXEC -> {
                 TaskInfo t = execRead[i];
+                int s = t == null ? tasks.slot(tgid) : -1;
                 if (t != null) {
                     state.putTask(g, t, now);
-                    unknownSinceExec.remove(tgid);
-                } else {
+                } else if (s >= 0) {
                     // What it became is not known (it ended before it could be read): its
                     // exit belongs to no set it is still filed in.
-                    unknownSinceExec.add(tgid);
+                    tasks.setExecUnread(s, true);
                 }
             }
             case EventKind.UID -> {
@@ -194,8 +186,7 @@ final class EventApplier {
                     lastExitStatus.put(tgid, b.exitStatus(i));
                     return;
                 }
-                state.removeTask(g, tgid, now,
-                        unknownSinceExec.remove(tgid) ? -1 : ExitStatus.index(b.exitStatus(i)));
+                state.removeTask(g, tgid, now, ExitStatus.index(b.exitStatus(i)));
             }
             default -> {
                 // SID, PTRACE, COREDUMP, NONZERO_EXIT: counted, no membership changes.
@@ -220,9 +211,11 @@ final class EventApplier {
         }
         tasks.set(s, parentTgid, tasks.euid(ps), tasks.egid(ps), tasks.comm(ps), inherited);
         tasks.setThreads(s, false, false);
-        // A child runs its parent's program with its parent's arguments until it execs, and
-        // is started in every tree its parent is in (shared arrays: nothing is allocated).
+        // A child runs its parent's program with its parent's arguments until it execs (known
+        // or not, as the parent's), and is started in every tree its parent is in (shared
+        // arrays: nothing is allocated).
         tasks.setDetail(s, tasks.exe(ps), tasks.args(ps));
+        tasks.setExecUnread(s, tasks.execUnread(ps));
         int[] trees = tasks.childTrees(ps);
         tasks.setTrees(s, trees, trees);
         EngineState.moveBetween(g, child, before, inherited, now);

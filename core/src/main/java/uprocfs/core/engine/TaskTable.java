@@ -33,6 +33,8 @@ final class TaskTable {
     private int[][] startedIn = new int[1024][];
     /** The trees it is in now, which a child it starts is started in. */
     private int[][] childTrees = new int[1024][];
+    /** Its last exec could not be read (it ended first): what it runs now is not known. */
+    private boolean[] execUnread = new boolean[1024];
     private int used;
 
     TaskTable() {
@@ -78,6 +80,7 @@ final class TaskTable {
         args[s] = null;
         startedIn[s] = RuleIndex.NONE;
         childTrees[s] = RuleIndex.NONE;
+        execUnread[s] = false;
         return s;
     }
 
@@ -174,6 +177,14 @@ final class TaskTable {
         childTrees[s] = now;
     }
 
+    boolean execUnread(int s) {
+        return execUnread[s];
+    }
+
+    void setExecUnread(int s, boolean unread) {
+        execUnread[s] = unread;
+    }
+
     TaskInfo info(int s) {
         return new TaskInfo(pid[s], ppid[s], euid[s], egid[s], comm[s], threaded[s] ? 2 : 1, leaderExited[s],
                 exe[s], args[s]);
@@ -198,32 +209,19 @@ final class TaskTable {
         args = Arrays.copyOf(args, n);
         startedIn = Arrays.copyOf(startedIn, n);
         childTrees = Arrays.copyOf(childTrees, n);
+        execUnread = Arrays.copyOf(execUnread, n);
     }
 
-    /**
-     * The slots of {@code pids}, each after its parent's where both are among them: the
-     * order in which a tree can be rebuilt from parent links.
-     */
-    int[] parentFirst(int[] pids) {
-        it.unimi.dsi.fastutil.ints.IntOpenHashSet wanted = new it.unimi.dsi.fastutil.ints.IntOpenHashSet(pids);
-        it.unimi.dsi.fastutil.ints.IntOpenHashSet placed = new it.unimi.dsi.fastutil.ints.IntOpenHashSet(pids.length);
-        IntArrayList order = new IntArrayList(pids.length);
-        IntArrayList chain = new IntArrayList();
-        for (int p : pids) {
-            chain.clear();
-            int at = p;
-            // Up the parent links while the parent is wanted and not placed; a loop (pid
-            // reuse can make one) ends when a pid comes round again.
-            while (wanted.contains(at) && !placed.contains(at) && !chain.contains(at)) {
-                chain.add(at);
-                int s = slot(at);
-                at = s < 0 ? -1 : ppid[s];
-            }
-            for (int i = chain.size() - 1; i >= 0; i--) {
-                placed.add(chain.getInt(i));
-                order.add(slot(chain.getInt(i)));
-            }
+    /** Every known process's slot, each after its parent's: see {@link ParentFirst}. */
+    int[] slotsParentFirst() {
+        int[] pids = pids();
+        int[] order = ParentFirst.order(pids, p -> {
+            int s = slot(p);
+            return s < 0 ? -1 : ppid[s];
+        });
+        for (int i = 0; i < order.length; i++) {
+            order[i] = slot(pids[order[i]]);
         }
-        return order.toIntArray();
+        return order;
     }
 }
