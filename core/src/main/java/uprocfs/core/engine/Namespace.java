@@ -38,10 +38,6 @@ public final class Namespace {
     private volatile long exitsError;
     private volatile long exitsSignal;
 
-    Namespace(String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
-        this(-1, null, name, rule, readLock, mtimeMillis);
-    }
-
     /** A fixed rule's set: {@code id} is the rule's position. */
     Namespace(int id, String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
         this(id, null, name, rule, readLock, mtimeMillis);

@@ -49,7 +49,6 @@ final class TemplateSets {
     private Namespace[] byId = new Namespace[16];
     private final IntArrayList free = new IntArrayList();
     private int highWater;
-    private int live;
     private final Map<Key, Namespace> byKey = new HashMap<>();
     private final List<Namespace> unnamed = new ArrayList<>();
     /**
@@ -75,11 +74,6 @@ final class TemplateSets {
         return byId[id - base];
     }
 
-    /** Sets made (shown or not). */
-    int live() {
-        return live;
-    }
-
     /**
      * The id of {@code rule}'s set for these values, made now if there is none; -1 when none
      * may be made (the limit).
@@ -91,7 +85,7 @@ final class TemplateSets {
         if (ns != null) {
             return ns.id();
         }
-        if (live >= limit) {
+        if (byKey.size() >= limit) {
             counters.increment(Metric.TEMPLATED_OVER_LIMIT);
             return -1;
         }
@@ -107,7 +101,6 @@ final class TemplateSets {
         ns = new Namespace(id, key, readLock, nowMillis);
         byId[id - base] = ns;
         byKey.put(key, ns);
-        live++;
         if (!name(ns, nowMillis)) {
             unnamed.add(ns);
         }
@@ -132,7 +125,6 @@ final class TemplateSets {
         }
         byId[ns.id() - base] = null;
         free.push(ns.id());
-        live--;
     }
 
     /** An account name has come: the sets that waited for it get theirs. */

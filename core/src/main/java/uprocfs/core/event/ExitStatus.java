@@ -14,8 +14,6 @@ public enum ExitStatus {
     /** Killed by a signal. */
     SIGNAL;
 
-    private static final ExitStatus[] VALUES = values();
-
     public static ExitStatus of(int status) {
         if ((status & 0x7f) != 0) {
             return SIGNAL;
@@ -26,10 +24,6 @@ public enum ExitStatus {
     /** {@link #of}'s ordinal, without an array: for counters indexed by it. */
     public static int index(int status) {
         return of(status).ordinal();
-    }
-
-    public static ExitStatus at(int ordinal) {
-        return VALUES[ordinal];
     }
 
     /** The label value: {@code ok}, {@code error}, {@code signal}. */

@@ -104,7 +104,7 @@ public final class ProcFs {
         private String exe(String dir) {
             try {
                 return Files.readSymbolicLink(root.resolve(dir).resolve("exe")).toString();
-            } catch (IOException | UnsupportedOperationException e) {
+            } catch (IOException e) {
                 return null;
             }
         }

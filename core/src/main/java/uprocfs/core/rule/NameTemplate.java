@@ -95,17 +95,6 @@ public final class NameTemplate {
         return source.indexOf(p.text);
     }
 
-    /** The literal text, with every placeholder left out: what must be a valid name by itself. */
-    public String literalText() {
-        StringBuilder text = new StringBuilder();
-        for (Part part : parts) {
-            if (part.placeholder == null) {
-                text.append(part.literal);
-            }
-        }
-        return text.toString();
-    }
-
     /**
      * The file name for one set of values, each escaped. A value not needed by the name may
      * be {@code null}.

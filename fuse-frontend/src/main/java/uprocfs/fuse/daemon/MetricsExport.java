@@ -60,11 +60,6 @@ final class MetricsExport implements MultiCollector {
         return new MetricSnapshots(kept);
     }
 
-    @Override
-    public MetricSnapshots collect(io.prometheus.metrics.model.registry.PrometheusScrapeRequest request) {
-        return collect();
-    }
-
     /**
      * A scrape that names the metrics it wants ({@code /metrics?name[]=uproc_namespace_processes})
      * reads no /proc file unless it wants one of the metrics that come from them.

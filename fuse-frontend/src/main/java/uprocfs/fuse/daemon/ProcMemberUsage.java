@@ -51,8 +51,8 @@ final class ProcMemberUsage implements MemberUsage {
             try {
                 reader = ProcessUsage.reader(proc);
             } catch (IOException e) {
-                // No boot time: nothing here can be read; say so in the unread count.
-                reader = null;
+                // No boot time: nothing here can be read; the unread count says so, and the
+                // next scrape tries again.
             }
         }
         long deadline = System.nanoTime() + BUDGET.toNanos();
