@@ -14,14 +14,18 @@ final class AccountNames {
     /** How long "this id has no name" is believed. */
     static final long RETRY_MILLIS = 30_000;
 
+    /** What is known of one kind of account: users, or groups. */
+    private static final class Known {
+        final Int2ObjectOpenHashMap<String> names = new Int2ObjectOpenHashMap<>();
+        /** Ids shown as their number, and since when: asked again after {@link #RETRY_MILLIS}. */
+        final Int2LongOpenHashMap numericSince = new Int2LongOpenHashMap();
+        final IntOpenHashSet asked = new IntOpenHashSet();
+    }
+
     private final AccountLookup lookup;
     private final AccountLookup.Answer answer;
-    private final Int2ObjectOpenHashMap<String> users = new Int2ObjectOpenHashMap<>();
-    private final Int2ObjectOpenHashMap<String> groups = new Int2ObjectOpenHashMap<>();
-    private final Int2LongOpenHashMap usersNumericSince = new Int2LongOpenHashMap();
-    private final Int2LongOpenHashMap groupsNumericSince = new Int2LongOpenHashMap();
-    private final IntOpenHashSet usersAsked = new IntOpenHashSet();
-    private final IntOpenHashSet groupsAsked = new IntOpenHashSet();
+    private final Known users = new Known();
+    private final Known groups = new Known();
 
     AccountNames(AccountLookup lookup, AccountLookup.Answer answer) {
         this.lookup = lookup;
@@ -30,14 +34,12 @@ final class AccountNames {
 
     /** The name to show for {@code id}, or {@code null} while it is being looked up (asked now if need be). */
     String name(boolean group, int id, long nowMillis) {
-        Int2ObjectOpenHashMap<String> names = group ? groups : users;
-        Int2LongOpenHashMap numericSince = group ? groupsNumericSince : usersNumericSince;
-        String known = names.get(id);
-        if (known != null && (!numericSince.containsKey(id) || nowMillis - numericSince.get(id) < RETRY_MILLIS)) {
+        Known k = group ? groups : users;
+        String known = k.names.get(id);
+        if (known != null && (!k.numericSince.containsKey(id) || nowMillis - k.numericSince.get(id) < RETRY_MILLIS)) {
             return known;
         }
-        IntOpenHashSet asked = group ? groupsAsked : usersAsked;
-        if (asked.add(id)) {
+        if (k.asked.add(id)) {
             lookup.request(group, id, answer);
         }
         return null;
@@ -45,14 +47,14 @@ final class AccountNames {
 
     /** An answer has come: {@code name} null means the id has none. */
     void answered(boolean group, int id, String name, long nowMillis) {
-        (group ? groupsAsked : usersAsked).remove(id);
-        Int2LongOpenHashMap numericSince = group ? groupsNumericSince : usersNumericSince;
+        Known k = group ? groups : users;
+        k.asked.remove(id);
         if (name == null || name.isEmpty()) {
-            (group ? groups : users).put(id, Integer.toUnsignedString(id));
-            numericSince.put(id, nowMillis);
+            k.names.put(id, Integer.toUnsignedString(id));
+            k.numericSince.put(id, nowMillis);
         } else {
-            (group ? groups : users).put(id, name);
-            numericSince.remove(id);
+            k.names.put(id, name);
+            k.numericSince.remove(id);
         }
     }
 }
