@@ -8,6 +8,7 @@ package uprocfs.netlink;
  */
 final class Errno {
     static final int EPERM = 1;
+    static final int ENOENT = 2;
     static final int EINTR = 4;
     static final int EBADF = 9;
     static final int EAGAIN = 11;
@@ -27,6 +28,7 @@ final class Errno {
     static final int EADDRINUSE = 98;
     static final int ECONNREFUSED = 111;
     static final int ENOBUFS = 105;
+    static final int ETIMEDOUT = 110;
 
     private Errno() {
     }
@@ -35,6 +37,7 @@ final class Errno {
     static String name(int errno) {
         return switch (errno) {
             case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
             case EINTR -> "EINTR";
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";
@@ -54,6 +57,7 @@ final class Errno {
             case EADDRINUSE -> "EADDRINUSE";
             case ECONNREFUSED -> "ECONNREFUSED";
             case ENOBUFS -> "ENOBUFS";
+            case ETIMEDOUT -> "ETIMEDOUT";
             default -> "errno " + errno;
         };
     }
@@ -77,6 +81,10 @@ final class Errno {
             case EINVAL ->
                 "the kernel rejected the request; this kernel does not speak the proc connector"
                     + " protocol uproc expects";
+            case ENOENT ->
+                "this kernel lacks what was asked for; for the names of ended tasks (taskstats) use a"
+                    + " kernel built with CONFIG_TASKSTATS=y";
+            case ETIMEDOUT -> "the kernel did not answer; this kernel does not speak the protocol uproc expects";
             case EBADF, ENOTSOCK, EFAULT ->
                 "the socket was used after close; this is a bug in uproc, please report it";
             default -> "unexpected failure; please report it with this message";

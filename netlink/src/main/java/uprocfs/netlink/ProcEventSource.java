@@ -42,7 +42,7 @@ public final class ProcEventSource implements AutoCloseable {
     /** Room for the ~800 datagrams that may precede the ack on a busy machine. */
     private static final int BACKLOG_BYTES = 64 * 1024;
 
-    private final ConnectorSocket socket;
+    private final NetlinkSocket socket;
     private final int receiveBufferBytes;
     private final int portId;
     private final ProcEventDecoder decoder = new ProcEventDecoder();
@@ -60,7 +60,7 @@ public final class ProcEventSource implements AutoCloseable {
 
     private final Counters counters;
 
-    private ProcEventSource(ConnectorSocket socket, int receiveBufferBytes, int portId, Counters counters) {
+    private ProcEventSource(NetlinkSocket socket, int receiveBufferBytes, int portId, Counters counters) {
         this.socket = socket;
         this.counters = counters;
         counters.set(Metric.RECEIVE_BUFFER_BYTES, receiveBufferBytes);
@@ -92,7 +92,7 @@ public final class ProcEventSource implements AutoCloseable {
         if (receiveBufferBytes <= 0) {
             throw new IllegalArgumentException("receive buffer must be positive: " + receiveBufferBytes);
         }
-        ConnectorSocket socket = ConnectorSocket.open();
+        NetlinkSocket socket = NetlinkSocket.open();
         ProcEventSource source = null;
         try {
             // Size the queue before joining the group, so no event meets the small default.
@@ -120,7 +120,7 @@ public final class ProcEventSource implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACK_TIMEOUT_MILLIS);
         while (true) {
             int length = socket.receive(datagram);
-            if (length == ConnectorSocket.WOULD_BLOCK) {
+            if (length == NetlinkSocket.WOULD_BLOCK) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     // Requesters outside the initial pid/user namespace, and kernels without
@@ -130,7 +130,7 @@ public final class ProcEventSource implements AutoCloseable {
                 socket.awaitReadable((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
                 continue;
             }
-            if (length == ConnectorSocket.OVERFLOWED) {
+            if (length == NetlinkSocket.OVERFLOWED) {
                 backlog().markLost();
                 continue;
             }
@@ -216,10 +216,10 @@ public final class ProcEventSource implements AutoCloseable {
         while (!batch.isFull()) {
             int room = batch.capacity() - batch.size();
             int n = socket.receiveMany(vector, room);
-            if (n == ConnectorSocket.WOULD_BLOCK) {
+            if (n == NetlinkSocket.WOULD_BLOCK) {
                 return;
             }
-            if (n == ConnectorSocket.OVERFLOWED) {
+            if (n == NetlinkSocket.OVERFLOWED) {
                 overflowed(batch);
                 return;
             }
@@ -255,7 +255,7 @@ public final class ProcEventSource implements AutoCloseable {
         batch.markLost();
         while (true) {
             int n = socket.receiveMany(vector, vector.slots());
-            if (n == ConnectorSocket.WOULD_BLOCK) {
+            if (n == NetlinkSocket.WOULD_BLOCK) {
                 return;
             }
             if (n > 0) {

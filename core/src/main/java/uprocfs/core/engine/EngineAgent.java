@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import uprocfs.core.event.EventBatch;
+import uprocfs.core.event.ExitNames;
 import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleSet;
 import uprocfs.core.stats.Counters;
@@ -80,6 +81,14 @@ public final class EngineAgent {
     }
 
     // ------------------------------------------------------------- the event loop's side
+
+    /**
+     * Where the names of ended processes come from, for the exits of processes whose exec
+     * could not be read (else they count in no set). Before the loop starts, or on it.
+     */
+    public void exitNames(ExitNames names) {
+        events.exitNames(names);
+    }
 
     /** Event loop only: applies a batch of events in order. */
     public void onBatch(EventBatch batch) {

@@ -82,7 +82,11 @@ final class EngineState {
         if (s < 0) {
             return;
         }
-        int counted = tasks.execUnread(s) ? -1 : how;
+        int counted = how;
+        if (tasks.execUnread(s) && how >= 0) {
+            counters.increment(Metric.EXITS_UNNAMED);
+            counted = -1;
+        }
         for (int id : tasks.namespaces(s)) {
             if (counted >= 0) {
                 g.ns(id).exited(counted);
@@ -97,6 +101,11 @@ final class EngineState {
         if (euid == tasks.euid(s) && egid == tasks.egid(s) && comm.equals(tasks.comm(s))) {
             return;
         }
+        rematch(g, s, euid, egid, comm, now);
+    }
+
+    /** {@link #reidentify}, even when the identity is the one it has (what it ran has changed). */
+    void rematch(Generation g, int s, int euid, int egid, String comm, long now) {
         int[] before = tasks.namespaces(s);
         int[] started = tasks.startedIn(s);
         int[] after = g.match(euid, egid, comm, tasks.exe(s), tasks.args(s), started, now);

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import uprocfs.core.event.EventBatch;
 import uprocfs.core.event.EventKind;
+import uprocfs.core.event.ExitNames;
 import uprocfs.core.event.ExitStatus;
 import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleIndex;
@@ -55,11 +56,18 @@ final class EventApplier {
     private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap lastExitStatus =
             new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
 
+    /** What ended processes ran, for those whose exec could not be read. */
+    private ExitNames exitNames = ExitNames.NONE;
+
     /** @param proc the event loop's reader of /proc */
     EventApplier(EngineState state, ProcFs.TaskReader proc) {
         this.state = state;
         this.proc = proc;
         this.counters = state.counters;
+    }
+
+    void exitNames(ExitNames names) {
+        this.exitNames = names;
     }
 
     void apply(EventBatch batch) {
@@ -186,12 +194,33 @@ final class EventApplier {
                     lastExitStatus.put(tgid, b.exitStatus(i));
                     return;
                 }
+                if (s >= 0 && tasks.execUnread(s)) {
+                    nameUnread(g, s, tgid, now);
+                }
                 state.removeTask(g, tgid, now, ExitStatus.index(b.exitStatus(i)));
             }
             default -> {
                 // SID, PTRACE, COREDUMP, NONZERO_EXIT: counted, no membership changes.
             }
         }
+    }
+
+    /**
+     * A process whose last exec could not be read has ended: what the kernel reported at its
+     * exit names what it ran, and it moves to that name's sets just before it leaves them, so
+     * that its entry and its exit are counted where they belong. Its ids are the ones it had
+     * (an exec changes them only for a setuid program); the report has no executable or
+     * command line, so rules that ask for those do not match it.
+     */
+    private void nameUnread(Generation g, int s, int tgid, long now) {
+        String comm = exitNames.take(tgid);
+        if (comm == null) {
+            return;
+        }
+        TaskTable tasks = state.tasks;
+        tasks.setDetail(s, null, null);
+        tasks.setExecUnread(s, false);
+        state.rematch(g, s, tasks.euid(s), tasks.egid(s), comm, now);
     }
 
     /** A new process: it starts as a copy of its parent, namespaces included. */

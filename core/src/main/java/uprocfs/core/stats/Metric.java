@@ -37,7 +37,13 @@ public enum Metric {
     TEMPLATED_NAMES_REFUSED("templated_names_refused", Type.COUNTER,
             "templated files not shown: a fixed rule or another template has the name, or it is over 255 bytes"),
     TEMPLATED_OVER_LIMIT("templated_over_limit", Type.COUNTER,
-            "templated files not made because max_templated of them existed");
+            "templated files not made because max_templated of them existed"),
+    EXIT_NAMES("exit_names", Type.COUNTER,
+            "names of ended tasks read from the kernel's taskstats (with -o metrics)"),
+    EXIT_NAMES_LOST("exit_names_lost", Type.COUNTER,
+            "times the taskstats queue overflowed and names of ended tasks were lost"),
+    EXITS_UNNAMED("exits_unnamed", Type.COUNTER,
+            "processes that ended before what they exec'd was known, counted in no set's exits");
 
     /** How a metric's value reads. */
     public enum Type {

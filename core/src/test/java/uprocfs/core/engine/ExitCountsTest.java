@@ -107,4 +107,48 @@ class ExitCountsTest {
         assertEquals(0, bash.exits(ExitStatus.ERROR), "false's exit is not bash's");
         assertEquals(1, bash.memberCount());
     }
+
+    @Test
+    void anExitTheKernelNamedCountsInTheSetsOfWhatItRan() {
+        proc.process(1, 0, 0, 0, "init").process(100, 1, 60000, 0, "bash");
+        RuleSpec bash = new RuleSpec("bash", ANY, ANY, "bash", 0);
+        RuleSpec falses = new RuleSpec("false", 60000, ANY, "false", 0);
+        RuleSpec perCmd = new RuleSpec("cmd.{cmd}", ANY, ANY, null, 0,
+                new RuleSpec.More(false, false, true, null, null, null));
+        RuleSpec tree = new RuleSpec("tree", ANY, ANY, "bash", 0);
+        RuleSpec underTree = new RuleSpec("in.tree", ANY, ANY, null, 0,
+                new RuleSpec.More(false, false, false, "tree", null, null));
+        RuleSpec byExe = new RuleSpec("by.exe", ANY, ANY, null, 0,
+                new RuleSpec.More(false, false, false, null, "/usr/bin/false", null));
+        EngineDriver engine = new EngineDriver(rules(bash, falses, perCmd, tree, underTree, byExe), proc.procFs)
+                .started();
+        java.util.Map<Integer, String> reported = new java.util.HashMap<>();
+        engine.agent.exitNames(reported::remove);
+        // Three /bin/false from bash, each gone before it could be read; the kernel named two.
+        reported.put(101, "false");
+        reported.put(102, "false");
+        for (int pid = 101; pid <= 103; pid++) {
+            batch.fork(100, pid, pid, 0);
+            batch.exec(pid, pid, 0);
+            batch.exit(pid, pid, 1 << 8, 0);
+        }
+        apply(engine);
+        assertEquals(2, engine.namespace("false").exits(ExitStatus.ERROR));
+        assertEquals(2, engine.namespace("false").joins());
+        assertEquals(0, engine.namespace("false").memberCount());
+        assertEquals(0, engine.namespace("bash").exits(ExitStatus.ERROR), "false's exits are not bash's");
+        assertEquals(null, engine.namespace("cmd.false"), "no file: it has no member");
+        assertEquals(2, engine.namespace("in.tree").exits(ExitStatus.ERROR), "started in bash's tree");
+        assertEquals(0, engine.namespace("by.exe").exits(ExitStatus.ERROR),
+                "the report has no executable: an exe rule cannot tell");
+        assertEquals(1, engine.stats().get(uprocfs.core.stats.Metric.EXITS_UNNAMED));
+        // The templated set's counters were kept for when it is shown.
+        proc.process(104, 100, 60000, 0, "false");
+        batch.fork(100, 104, 104, 0);
+        batch.exec(104, 104, 0);
+        apply(engine);
+        assertEquals(2, engine.namespace("cmd.false").exits(ExitStatus.ERROR));
+        assertEquals(1, engine.namespace("cmd.false").memberCount());
+        assertEquals(3, engine.namespace("cmd.false").joins());
+    }
 }

@@ -27,6 +27,7 @@ import uprocfs.netlink.BatchHandler;
 import uprocfs.netlink.NetlinkException;
 import uprocfs.netlink.ProcEventPump;
 import uprocfs.netlink.ProcEventSource;
+import uprocfs.netlink.TaskExitSource;
 
 /**
  * The daemon in the foreground: from a checked configuration to a mounted, populated
@@ -77,6 +78,13 @@ public final class Daemon {
     private final GetentLookup accounts;
     /** {@code /metrics}, when asked for; started before the mount, stopped after the unmount. */
     private HTTPServer metricsServer;
+    /** Names of ended tasks, with -o metrics; closed after the pump has stopped. */
+    private TaskExitSource exitNames;
+    /**
+     * The taskstats socket's queue: a report is 596 bytes, some 1.3 KB with the kernel's
+     * bookkeeping, so room for about 3,000 exits between two batches.
+     */
+    private static final int EXIT_NAMES_BUFFER_BYTES = 4 << 20;
     /** What the files show, once mounted: the service's status line reads it. */
     private volatile EngineView serving;
     /** The command waiting for the verdict of the startup; {@code null} once told, or when none waits. */
@@ -174,6 +182,7 @@ public final class Daemon {
         // for during startup is acted on once the daemon is up.
         handleSignals();
         ProcEventSource source = subscribe();
+        exitNames = exitNames();
         ProcEventPump pump = null;
         PeriodicAudit audit = null;
         Resync resync = null;
@@ -186,6 +195,9 @@ public final class Daemon {
             EngineAgent engine = new EngineAgent(PreparedRules.of(loaded.rules()), proc, counters,
                     settings.maxTemplated(), accounts);
             started = engine;
+            if (exitNames != null) {
+                engine.exitNames(exitNames);
+            }
             // The loop owns the counters from its start; these are set before it, once.
             counters.set(Metric.AUDIT_INTERVAL_SECONDS, settings.auditInterval().toSeconds());
             CompletableFuture<Reconciliation> installed = engine.install(proc.scan(engine.view().procDetail()));
@@ -195,7 +207,7 @@ public final class Daemon {
                 log.info("systemd watchdog: the event loop pings it every "
                         + systemd.watchdogInterval().toMillis() + " ms");
             }
-            pump = new ProcEventPump(source, BATCH_CAPACITY, eventLoop(engine, resync, heartbeat),
+            pump = new ProcEventPump(source, BATCH_CAPACITY, eventLoop(engine, resync, heartbeat, exitNames, log),
                     failure -> {
                         // On the loop's thread, which ends: nobody may wait for it any more.
                         engine.shutDown();
@@ -264,10 +276,25 @@ public final class Daemon {
      * What the event loop does: applies batches, asks for a resync after lost events, runs
      * posted commands, and tells systemd it is alive.
      */
-    private static BatchHandler eventLoop(EngineAgent agent, Resync resync, ServiceHeartbeat heartbeat) {
+    private static BatchHandler eventLoop(EngineAgent agent, Resync resync, ServiceHeartbeat heartbeat,
+                                          TaskExitSource exitNames, DaemonLog log) {
         return new BatchHandler() {
+            private TaskExitSource exits = exitNames;
+
             @Override
             public void onBatch(EventBatch batch) {
+                if (exits != null) {
+                    // Every exit this batch holds was reported there before it was sent here.
+                    try {
+                        exits.drain();
+                    } catch (NetlinkException e) {
+                        log.error("reading the names of ended processes (taskstats): " + e.getMessage()
+                                + "; from now on a command that ends before its exec can be read counts in no set's"
+                                + " exits (exits_unnamed in .status)");
+                        agent.exitNames(uprocfs.core.event.ExitNames.NONE);
+                        exits = null;
+                    }
+                }
                 agent.onBatch(batch);
                 if (batch.lost()) {
                     resync.request();
@@ -312,6 +339,25 @@ public final class Daemon {
         } catch (IOException | RuntimeException e) {
             throw new StartFailure(ExitCode.FAILURE, "cannot serve metrics on " + at + ": " + describe(e)
                     + "; is another program on that port? Choose another with -o metrics=[ADDR:]PORT", e);
+        }
+    }
+
+    /**
+     * With metrics on, the kernel's reports of ended tasks (taskstats), so that a command that
+     * execs and ends before it can be read still counts in its sets' exits; none without
+     * metrics (nothing shows those counts), or when the kernel refuses (said in the log).
+     */
+    private TaskExitSource exitNames() {
+        if (settings.metrics() == null) {
+            return null;
+        }
+        try {
+            return TaskExitSource.open(EXIT_NAMES_BUFFER_BYTES, counters);
+        } catch (NetlinkException e) {
+            log.error("cannot read the names of ended processes from the kernel (taskstats): " + e.getMessage()
+                    + "; a command that ends before its exec can be read will count in no set's exits"
+                    + " (exits_unnamed in .status)");
+            return null;
         }
     }
 
@@ -436,6 +482,13 @@ public final class Daemon {
             source.close();
         } catch (NetlinkException e) {
             log.error("unsubscribing from process events: " + e.getMessage());
+        }
+        if (exitNames != null) {
+            try {
+                exitNames.close();
+            } catch (NetlinkException e) {
+                log.error("closing the taskstats listener: " + e.getMessage());
+            }
         }
         if (metricsServer != null) {
             metricsServer.close();

@@ -85,6 +85,9 @@ class DaemonStatusTest {
                 templated_files: 0
                 templated_names_refused: 0
                 templated_over_limit: 0
+                exit_names: 0
+                exit_names_lost: 0
+                exits_unnamed: 0
                 """, text(status("/etc/uproc.conf", Instant.parse("2026-01-02T04:00:00.999Z"))));
     }
 
@@ -97,7 +100,7 @@ class DaemonStatusTest {
     void aConfigNameWithANewlineStaysOnItsLine() {
         String text = text(status("/tmp/odd\nname\t.conf", null));
         assertEquals("config_file: /tmp/odd\\012name\\011.conf", line(text, "config_file"));
-        assertEquals(36, text.split("\n").length);
+        assertEquals(39, text.split("\n").length);
         assertEquals("config_file: default (users and groups)", line(text(status("default (users and groups)",
                 null)), "config_file"));
     }

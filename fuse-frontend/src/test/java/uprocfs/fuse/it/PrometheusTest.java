@@ -29,12 +29,13 @@ import uprocfs.testing.RootEnvironment;
 /**
  * {@code -o metrics} scraped by a real Prometheus server (Debian's {@code prometheus}), and
  * read back through its HTTP query API: the namespaces' process counts against /proc while
- * processes come and go, a burst of failing commands that live 100 ms counted to the last one,
+ * processes come and go, a burst of 100 {@code /bin/false} counted to the last one,
  * and nothing in any label but the namespace and what the configuration bounds.
  */
 @Tag("root")
 class PrometheusTest extends MountedDaemonTest {
     private static final int UID = 60720;
+    private static final int FALSE_UID = 60721;
     private static final int BURST = 100;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -107,7 +108,7 @@ class PrometheusTest extends MountedDaemonTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(RootEnvironment.onPath("prometheus"),
                 "needs the prometheus server (package prometheus): tools/install-deps installs it");
         String napper = scratch.napper("uprocpromnap");
-        scratch.config("uid " + UID + " u\ncmd uprocpromnap naps\ncmd uprocfail fails\n");
+        scratch.config("uid " + UID + " u\ncmd uprocpromnap naps\nuid " + FALSE_UID + " cmd false fails\n");
         int metricsPort = freePort();
         mount("-o", "metrics=127.0.0.1:" + metricsPort);
         int port = freePort();
@@ -132,19 +133,17 @@ class PrometheusTest extends MountedDaemonTest {
         Deadline.await("Prometheus sees them gone", Duration.ofSeconds(30), () ->
                 "0".equals(query(port, "uproc_namespace_processes{namespace=\"naps\"}")) ? null : "not yet");
 
-        // A command that lives 100 ms and fails, as a cron job or a health check might: a copy
-        // of dash named uprocfail, so that its name is its own from its exec to its exit.
-        java.nio.file.Path fail = scratch.dir.resolve("uprocfail");
-        Files.copy(Path.of("/bin/dash"), fail);
+        // /bin/false, run by a user of its own so that nothing else on the machine counts: it
+        // execs and ends in well under a millisecond, gone from /proc before its exec can be
+        // read, so only the kernel's report of its exit (taskstats) says what it ran.
         String exits = "uproc_namespace_exits_total{namespace=\"fails\",how=\"error\"}";
         // A namespace's counters appear with its first process: none has run yet.
         assertEquals(null, query(port, exits));
         assertTrue(page.contains("uproc_namespace_processes{namespace=\"fails\"} 0"), page);
         long before = 0;
-        for (int i = 0; i < BURST; i++) {
-            ProcessResult r = ProcessResult.of(fail.toString(), "-c", "sleep 0.1; exit 3");
-            assertEquals(3, r.exitCode());
-        }
+        ProcessResult burst = ProcessResult.of("setpriv", "--reuid=" + FALSE_UID, "--regid=" + FALSE_UID,
+                "--clear-groups", "/bin/sh", "-c", "i=0; while [ $i -lt " + BURST + " ]; do /bin/false; i=$((i+1)); done");
+        assertEquals(0, burst.exitCode(), burst.toString());
         long expected = before + BURST;
         Deadline.await(BURST + " more error exits in Prometheus", Duration.ofSeconds(30), () -> {
             String seen = query(port, exits);

@@ -26,7 +26,7 @@ public record StatusFile(Map<String, String> values) {
             "resyncs", "resync_repairs", "audits", "audit_repairs", "audit_interval_seconds", "last_audit",
             "lag_p50_us", "lag_p99_us", "lag_max_us", "receive_buffer_bytes", "reloads", "reload_failures",
             "events", "discarded", "netlink_errors", "templated_files", "templated_names_refused",
-            "templated_over_limit");
+            "templated_over_limit", "exit_names", "exit_names_lost", "exits_unnamed");
     private static final List<String> NOT_COUNTS = List.of("version", "config_file", "config_loaded", "last_audit");
     private static final String UTC_SECOND = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ";
 

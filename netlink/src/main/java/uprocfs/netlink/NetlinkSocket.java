@@ -15,13 +15,13 @@ import jnr.ffi.types.socklen_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * A non-blocking netlink socket bound to the proc connector's multicast group: the one place
- * where this module calls into libc. Every call above this class speaks Java; every failing
+ * A non-blocking netlink socket, of the proc connector (its multicast group) or of generic
+ * netlink (taskstats): the one place where this module calls into libc. Every call above this class speaks Java; every failing
  * call becomes a {@link NetlinkException} that names the call and the errno.
  *
  * <p>Not thread-safe: one thread uses a socket at a time.
  */
-final class ConnectorSocket {
+final class NetlinkSocket {
     /** {@link #receive} result: nothing queued (EAGAIN on the non-blocking socket). */
     static final int WOULD_BLOCK = -1;
     /**
@@ -34,6 +34,7 @@ final class ConnectorSocket {
     static final int NETLINK_CONNECTOR = 11;
     /** The proc connector's multicast group, cn_proc.h CN_IDX_PROC. */
     static final int CN_IDX_PROC = 1;
+    static final int NETLINK_GENERIC = 16;
 
     private static final int SOCK_DGRAM = 2;
     // Flag values of asm-generic/fcntl.h (x86-64, arm64, riscv64, ppc64le, s390x).
@@ -60,6 +61,9 @@ final class ConnectorSocket {
 
         @SaveError
         int bind(int fd, @In ByteBuffer addr, @socklen_t int addrlen);
+
+        @SaveError
+        int getsockname(int fd, @Out ByteBuffer addr, IntByReference addrlen);
 
         @SaveError
         int setsockopt(int fd, int level, int optname, @In IntByReference optval, @socklen_t int optlen);
@@ -106,6 +110,8 @@ final class ConnectorSocket {
     private final LibC libc;
     private final Runtime runtime;
     private final int fd;
+    /** The protocol's name, for messages: NETLINK_CONNECTOR or NETLINK_GENERIC. */
+    private final String protocol;
     /**
      * An eventfd polled beside the socket, so that another thread can wake the one waiting
      * in {@link #awaitReadable} ({@link #wakeUp}).
@@ -119,8 +125,9 @@ final class ConnectorSocket {
     private final Object wakeLock = new Object();
     private boolean closed;
 
-    private ConnectorSocket(LibC libc, Runtime runtime, int fd, int wakeFd) {
+    private NetlinkSocket(LibC libc, Runtime runtime, int fd, int wakeFd, String protocol) {
         this.libc = libc;
+        this.protocol = protocol;
         this.runtime = runtime;
         this.fd = fd;
         this.wakeFd = wakeFd;
@@ -132,15 +139,22 @@ final class ConnectorSocket {
         wakeOne.putLong(0, 1);
     }
 
+    /** {@link #open(int)} of the proc connector. */
+    static NetlinkSocket open() throws NetlinkException {
+        return open(NETLINK_CONNECTOR);
+    }
+
     /**
-     * socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR), non-blocking so that a receive loop
-     * can drain the queue until EAGAIN, close-on-exec so that children do not inherit it.
+     * socket(AF_NETLINK, SOCK_DGRAM, protocol), non-blocking so that a receive loop can drain
+     * the queue until EAGAIN, close-on-exec so that children do not inherit it.
      */
-    static ConnectorSocket open() throws NetlinkException {
+    static NetlinkSocket open(int netlinkProtocol) throws NetlinkException {
         LibC libc = Native.LIBC;
-        int fd = libc.socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+        String protocol = netlinkProtocol == NETLINK_CONNECTOR ? "NETLINK_CONNECTOR"
+            : netlinkProtocol == NETLINK_GENERIC ? "NETLINK_GENERIC" : "netlink protocol " + netlinkProtocol;
+        int fd = libc.socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, netlinkProtocol);
         if (fd < 0) {
-            throw new NetlinkException("socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR)",
+            throw new NetlinkException("socket(AF_NETLINK, SOCK_DGRAM, " + protocol + ")",
                 Native.RUNTIME.getLastError());
         }
         int wakeFd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -149,7 +163,7 @@ final class ConnectorSocket {
             libc.close(fd);
             throw new NetlinkException("eventfd", errno);
         }
-        return new ConnectorSocket(libc, Native.RUNTIME, fd, wakeFd);
+        return new NetlinkSocket(libc, Native.RUNTIME, fd, wakeFd, protocol);
     }
 
     /**
@@ -195,11 +209,29 @@ final class ConnectorSocket {
      * port id, so several sockets in one process (tests, a restart in place) do not collide.
      */
     void bindProcGroup() throws NetlinkException {
+        bind(CN_IDX_PROC, "bind(AF_NETLINK, CN_IDX_PROC)");
+    }
+
+    /**
+     * Binds to no group, with a port id the kernel picks: a socket that only talks to the
+     * kernel and gets its unicast replies (generic netlink). Returns the port id.
+     */
+    int bindUnicast() throws NetlinkException {
+        bind(0, "bind(AF_NETLINK)");
+        ByteBuffer address = ByteBuffer.allocateDirect(SOCKADDR_NL_SIZE).order(ByteOrder.nativeOrder());
+        IntByReference length = new IntByReference(SOCKADDR_NL_SIZE);
+        if (libc.getsockname(fd, address, length) < 0) {
+            throw new NetlinkException("getsockname(AF_NETLINK)", runtime.getLastError());
+        }
+        return address.getInt(4); // nl_pid
+    }
+
+    private void bind(int groups, String what) throws NetlinkException {
         ByteBuffer address = ByteBuffer.allocateDirect(SOCKADDR_NL_SIZE).order(ByteOrder.nativeOrder());
         address.putShort(0, (short) AF_NETLINK); // nl_family; nl_pad and nl_pid stay 0
-        address.putInt(8, CN_IDX_PROC);          // nl_groups
+        address.putInt(8, groups);               // nl_groups
         if (libc.bind(fd, address, SOCKADDR_NL_SIZE) < 0) {
-            throw new NetlinkException("bind(AF_NETLINK, CN_IDX_PROC)", runtime.getLastError());
+            throw new NetlinkException(what, runtime.getLastError());
         }
     }
 
@@ -228,7 +260,7 @@ final class ConnectorSocket {
             if (length >= 0) {
                 return (int) Math.min(length, Integer.MAX_VALUE);
             }
-            int outcome = failedReceive("recv(NETLINK_CONNECTOR)");
+            int outcome = failedReceive("recv(" + protocol + ")");
             if (outcome != RETRY) {
                 return outcome;
             }
@@ -275,7 +307,7 @@ final class ConnectorSocket {
             if (n == 0) {
                 return WOULD_BLOCK;
             }
-            int outcome = failedReceive("recvmmsg(NETLINK_CONNECTOR)");
+            int outcome = failedReceive("recvmmsg(" + protocol + ")");
             if (outcome != RETRY) {
                 return outcome;
             }
@@ -303,7 +335,7 @@ final class ConnectorSocket {
             }
             int errno = runtime.getLastError();
             if (errno != Errno.EINTR) {
-                throw new NetlinkException("poll(NETLINK_CONNECTOR)", errno);
+                throw new NetlinkException("poll(" + protocol + ")", errno);
             }
             if (timeoutMillis >= 0) {
                 wait = (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
@@ -322,7 +354,7 @@ final class ConnectorSocket {
         }
         // close(2) releases the descriptor even when it reports an error: never retry it.
         if (libc.close(fd) < 0) {
-            throw new NetlinkException("close(NETLINK_CONNECTOR)", runtime.getLastError());
+            throw new NetlinkException("close(" + protocol + ")", runtime.getLastError());
         }
     }
 }
