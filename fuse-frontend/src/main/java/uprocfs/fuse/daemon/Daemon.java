@@ -1,13 +1,12 @@
 package uprocfs.fuse.daemon;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import ru.serce.jnrfuse.FuseException;
 import uprocfs.config.LoadedConfig;
 import uprocfs.core.engine.EngineAgent;
@@ -77,7 +76,7 @@ public final class Daemon {
     private final Reloads reloads;
     private final GetentLookup accounts;
     /** {@code /metrics}, when asked for; started before the mount, stopped after the unmount. */
-    private HTTPServer metricsServer;
+    private MetricsEndpoint metricsServer;
     /** Names of ended tasks, with -o metrics; closed after the pump has stopped. */
     private TaskExitSource exitNames;
     /**
@@ -324,18 +323,17 @@ public final class Daemon {
     }
 
     /** Serves {@code /metrics} where {@code -o metrics} says, on a thread of its own; none when not asked for. */
-    private HTTPServer startMetrics(EngineView view) throws StartFailure {
+    private MetricsEndpoint startMetrics(EngineView view) throws StartFailure {
         DaemonSettings.MetricsAddress at = settings.metrics();
         if (at == null) {
             return null;
         }
-        PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new MetricsExport(view, new ProcMemberUsage(ProcFs.system())));
+        MetricsExport export = new MetricsExport(view, new ProcMemberUsage(ProcFs.system()));
         try {
-            HTTPServer server = HTTPServer.builder().hostname(at.host()).port(at.port()).registry(registry)
-                    .executorService(Resync.backgroundThread(METRICS_THREAD)).buildAndStart();
+            MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress(at.host(), at.port()), export,
+                    Resync.backgroundThread(METRICS_THREAD));
             log.info("metrics: http://" + at + "/metrics");
-            return server;
+            return endpoint;
         } catch (IOException | RuntimeException e) {
             throw new StartFailure(ExitCode.FAILURE, "cannot serve metrics on " + at + ": " + describe(e)
                     + "; is another program on that port? Choose another with -o metrics=[ADDR:]PORT", e);

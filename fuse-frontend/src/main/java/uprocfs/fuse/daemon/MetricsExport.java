@@ -1,39 +1,45 @@
 package uprocfs.fuse.daemon;
 
-import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.function.Predicate;
 import uprocfs.core.engine.EngineView;
 import uprocfs.core.engine.Namespace;
-import uprocfs.core.event.ExitStatus;
 import uprocfs.core.stats.Counters;
 import uprocfs.core.stats.LagHistogram;
 import uprocfs.core.stats.Metric;
 
 /**
  * What {@code /metrics} shows, made at each scrape from what the daemon already keeps: per
- * namespace, its processes and the counters of who joined and how members ended; then every
- * {@link Metric} of the registry {@code .status} shows, under the same names with
- * {@code uproc_} before them, the event lag as a histogram; and how long the scrape took.
+ * namespace, its processes and the counters of who joined and how members ended
+ * ({@link NamespaceSeries}, written straight to the response); the usage read from the
+ * members' own /proc files; then every {@link Metric} of the registry {@code .status}
+ * shows, under the same names with {@code uproc_} before them, the event lag as a
+ * histogram; and how long the scrape took. All but the first three through the official
+ * client library's model and text writer.
  *
  * <p>No label holds a PID, a command line or any other value the configuration does not
  * bound: the only labels are the namespace (a file name, bounded by the rules and
  * {@code max_templated}), {@code how} and {@code mode}.
+ *
+ * <p>One scrape at a time.
  */
-final class MetricsExport implements MultiCollector {
+final class MetricsExport {
     static final String NAMESPACE = "namespace";
 
     private final EngineView view;
     private final MemberUsage usage;
+    private final NamespaceSeries series = new NamespaceSeries();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     /** @param usage what is read from the members' own /proc files at each scrape, or {@code null} for none */
     MetricsExport(EngineView view, MemberUsage usage) {
@@ -41,102 +47,33 @@ final class MetricsExport implements MultiCollector {
         this.usage = usage;
     }
 
-    @Override
-    public MetricSnapshots collect() {
-        return collect(name -> true);
-    }
-
-    /** What the HTTP server calls: the scrape's {@code name[]} parameters are the filter. */
-    @Override
-    public MetricSnapshots collect(java.util.function.Predicate<String> included,
-                                   io.prometheus.metrics.model.registry.PrometheusScrapeRequest request) {
-        MetricSnapshots all = collect(included);
-        List<MetricSnapshot> kept = new ArrayList<>(all.size());
-        for (MetricSnapshot m : all) {
-            if (included.test(m.getMetadata().getPrometheusName())) {
-                kept.add(m);
-            }
-        }
-        return new MetricSnapshots(kept);
-    }
-
     /**
-     * A scrape that names the metrics it wants ({@code /metrics?name[]=uproc_namespace_processes})
-     * reads no /proc file unless it wants one of the metrics that come from them.
+     * Writes a scrape in the text format: the metrics whose names (without {@code _total})
+     * {@code included} accepts. A scrape that names the metrics it wants
+     * ({@code /metrics?name[]=uproc_namespace_processes}) reads no /proc file unless it
+     * wants one of the metrics that come from them.
      */
-    @Override
-    public synchronized MetricSnapshots collect(java.util.function.Predicate<String> included) {
+    synchronized void scrape(OutputStream out, Predicate<String> included) throws IOException {
         long t0 = System.nanoTime();
         List<Namespace> namespaces = view.namespaces();
-        List<MetricSnapshot> out = new ArrayList<>();
-        GaugeSnapshot.Builder processes = GaugeSnapshot.builder().name("uproc_namespace_processes")
-                .help("Processes in the namespace now (its file's lines)");
-        CounterSnapshot.Builder exits = CounterSnapshot.builder().name("uproc_namespace_exits")
-                .help("Members that ended, by how: ok (exit 0), error (exit status not 0), signal (killed)");
-        CounterSnapshot.Builder joins = CounterSnapshot.builder().name("uproc_namespace_joins")
-                .help("Processes that entered the namespace (fork, exec, rename, id change; at startup, those found); "
-                    + "this and the exits appear with a namespace's first process");
-        for (Namespace ns : namespaces) {
-            String name = ns.name();
-            if (name == null) {
-                continue;
-            }
-            Labels labels = labelsOf(name);
-            processes.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels)
-                    .value(ns.memberCount()).build());
-            if (ns.joins() == 0) {
-                // Never had a member, so no exit either: its counters appear with its first
-                // process, as a client library's labelled counter does. With 100,000 rules,
-                // most of them, and a scrape a tenth the size.
-                continue;
-            }
-            for (ExitStatus how : ExitStatus.values()) {
-                exits.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
-                        .labels(Labels.of(NAMESPACE, name, "how", how.label())).value(ns.exits(how)).build());
-            }
-            joins.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(ns.joins())
-                    .build());
+        series.write(out, namespaces, included);
+        List<MetricSnapshot> rest = new ArrayList<>();
+        if (usage != null && ProcMemberUsage.NAMES.stream().anyMatch(included)) {
+            rest.addAll(usage.collect(namespaces));
         }
-        labelsSeen();
-        out.add(processes.build());
-        out.add(exits.build());
-        out.add(joins.build());
-        if (usage != null && ProcMemberUsage.NAMES.stream().anyMatch(n -> included.test(n)
-                || included.test(n + "_total"))) {
-            out.addAll(usage.collect(namespaces));
-        }
-        registry(view.counters(), out);
-        out.add(GaugeSnapshot.builder().name("uproc_scrape_duration_seconds")
+        registry(view.counters(), rest);
+        rest.add(GaugeSnapshot.builder().name("uproc_scrape_duration_seconds")
                 .help("How long this scrape took to gather, /proc reads included")
                 .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
                         .value((System.nanoTime() - t0) / 1e9).build())
                 .build());
-        return new MetricSnapshots(out);
-    }
-
-    /**
-     * The {@code namespace} label of each name, made once: building a label set checks its
-     * names and values, and a scrape of 100,000 namespaces would check them 100,000 times.
-     * Kept for the names of the last scrape only.
-     */
-    private Map<String, Labels> labels = new HashMap<>();
-    private Map<String, Labels> nextLabels = new HashMap<>();
-
-    private Labels labelsOf(String name) {
-        Labels l = labels.get(name);
-        if (l == null) {
-            l = Labels.of(NAMESPACE, name);
+        List<MetricSnapshot> kept = new ArrayList<>(rest.size());
+        for (MetricSnapshot m : rest) {
+            if (included.test(m.getMetadata().getPrometheusName())) {
+                kept.add(m);
+            }
         }
-        nextLabels.put(name, l);
-        return l;
-    }
-
-    /** The scrape is over: the labels of namespaces it did not see go. */
-    private void labelsSeen() {
-        Map<String, Labels> done = labels;
-        labels = nextLabels;
-        done.clear();
-        nextLabels = done;
+        writer.write(out, new MetricSnapshots(kept));
     }
 
     /** Every metric of the registry, as {@code .status} has it. */

@@ -3,7 +3,6 @@ package uprocfs.fuse.daemon;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,7 @@ import uprocfs.testing.FakeProcess;
 class MetricsExportTest {
     private static String text(MetricsExport export, java.util.function.Predicate<String> names) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrometheusTextFormatWriter.create().write(out, export.collect(names));
+        export.scrape(out, names);
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -40,11 +39,13 @@ class MetricsExportTest {
             engine.apply(batch);
             String text = text(new MetricsExport(engine.agent.view(), null), n -> true);
             for (String line : List.of(
-                    "uproc_namespace_processes{namespace=\"u\"} 1.0",
-                    "uproc_namespace_processes{namespace=\"nobody \\\"here\\\"\"} 0.0",
-                    "uproc_namespace_exits_total{how=\"signal\",namespace=\"u\"} 1.0",
-                    "uproc_namespace_exits_total{how=\"ok\",namespace=\"u\"} 0.0",
-                    "uproc_namespace_joins_total{namespace=\"u\"} 2.0",
+                    "# TYPE uproc_namespace_processes gauge",
+                    "uproc_namespace_processes{namespace=\"u\"} 1",
+                    "uproc_namespace_processes{namespace=\"nobody \\\"here\\\"\"} 0",
+                    "# TYPE uproc_namespace_exits_total counter",
+                    "uproc_namespace_exits_total{namespace=\"u\",how=\"signal\"} 1",
+                    "uproc_namespace_exits_total{namespace=\"u\",how=\"ok\"} 0",
+                    "uproc_namespace_joins_total{namespace=\"u\"} 2",
                     "uproc_events_fork_total 1.0",
                     "uproc_tasks 2.0",
                     "uproc_last_audit_timestamp_seconds 0.0",
@@ -74,6 +75,21 @@ class MetricsExportTest {
             assertTrue(reads[0] == 0, "a scrape of uproc_namespace_processes read /proc");
             text(export, n -> true);
             assertTrue(reads[0] == 1);
+        }
+    }
+
+    @Test
+    void namesAreWrittenAsUtf8LabelValuesWithTheTextFormatsEscapes() throws IOException {
+        try (FakeProcTree tree = new FakeProcTree()) {
+            tree.add(FakeProcess.pid(1).ppid(0).name("init"));
+            EngineDriver engine = new EngineDriver(new RuleSet("test", Instant.now(), List.of(
+                    new RuleSpec("caf\u00e9.\u65e5\u672c", 0, RuleSpec.ANY, null, 1),
+                    new RuleSpec("back\\slash", 4242, RuleSpec.ANY, null, 2))), new ProcFs(tree.root())).started();
+            String text = text(new MetricsExport(engine.agent.view(), null), n -> true);
+            assertTrue(text.contains("uproc_namespace_processes{namespace=\"caf\u00e9.\u65e5\u672c\"} 1\n"), text);
+            assertTrue(text.contains("uproc_namespace_processes{namespace=\"back\\\\slash\"} 0\n"), text);
+            assertTrue(text.contains("uproc_namespace_joins_total{namespace=\"caf\u00e9.\u65e5\u672c\"} 1\n"), text);
+            assertFalse(text.contains("namespace=\"back\\\\slash\",how"), "never had a member: no counters");
         }
     }
 }
