@@ -32,13 +32,15 @@ final class NamespaceSeries {
             + " (fork, exec, rename, id change; at startup, those found); this and the exits appear with a"
             + " namespace's first process\n# TYPE " + JOINS + "_total counter\n");
     private static final byte[] PROCESSES_LINE = ascii(PROCESSES + "{namespace=\"");
-    private static final byte[] EXITS_LINE = ascii(EXITS + "_total{namespace=\"");
+    /** Labels in name order, as the client library writes them (scripts grep for that). */
+    private static final byte[] EXITS_LINE = ascii(EXITS + "_total{how=\"");
+    private static final byte[] EXITS_NAMESPACE = ascii("\",namespace=\"");
     private static final byte[] JOINS_LINE = ascii(JOINS + "_total{namespace=\"");
     private static final byte[][] HOW = new byte[ExitStatus.values().length][];
 
     static {
         for (ExitStatus how : ExitStatus.values()) {
-            HOW[how.ordinal()] = ascii("\",how=\"" + how.label() + "\"} ");
+            HOW[how.ordinal()] = ascii(how.label());
         }
     }
 
@@ -83,7 +85,9 @@ final class NamespaceSeries {
                         head = true;
                     }
                     for (ExitStatus how : ExitStatus.values()) {
-                        line(EXITS_LINE, name, HOW[how.ordinal()], ns.exits(how));
+                        put(EXITS_LINE);
+                        put(HOW[how.ordinal()]);
+                        line(EXITS_NAMESPACE, name, CLOSE, ns.exits(how));
                     }
                 }
             }

@@ -62,7 +62,7 @@ class MetricsEndpointTest {
                 assertTrue(text(all).contains("uproc_tasks 1"), text(all));
 
                 String exits = text(send(port, "GET", "/metrics?name[]=uproc_namespace_exits_total"));
-                assertTrue(exits.contains("uproc_namespace_exits_total{namespace=\"root\",how=\"ok\"} 0"), exits);
+                assertTrue(exits.contains("uproc_namespace_exits_total{how=\"ok\",namespace=\"root\"} 0"), exits);
                 assertFalse(exits.contains("uproc_namespace_processes"), exits);
                 assertFalse(exits.contains("uproc_tasks"), exits);
                 String two = text(send(port, "GET",

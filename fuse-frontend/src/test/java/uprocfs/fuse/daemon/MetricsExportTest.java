@@ -43,8 +43,8 @@ class MetricsExportTest {
                     "uproc_namespace_processes{namespace=\"u\"} 1",
                     "uproc_namespace_processes{namespace=\"nobody \\\"here\\\"\"} 0",
                     "# TYPE uproc_namespace_exits_total counter",
-                    "uproc_namespace_exits_total{namespace=\"u\",how=\"signal\"} 1",
-                    "uproc_namespace_exits_total{namespace=\"u\",how=\"ok\"} 0",
+                    "uproc_namespace_exits_total{how=\"signal\",namespace=\"u\"} 1",
+                    "uproc_namespace_exits_total{how=\"ok\",namespace=\"u\"} 0",
                     "uproc_namespace_joins_total{namespace=\"u\"} 2",
                     "uproc_events_fork_total 1.0",
                     "uproc_tasks 2.0",
@@ -89,7 +89,7 @@ class MetricsExportTest {
             assertTrue(text.contains("uproc_namespace_processes{namespace=\"caf\u00e9.\u65e5\u672c\"} 1\n"), text);
             assertTrue(text.contains("uproc_namespace_processes{namespace=\"back\\\\slash\"} 0\n"), text);
             assertTrue(text.contains("uproc_namespace_joins_total{namespace=\"caf\u00e9.\u65e5\u672c\"} 1\n"), text);
-            assertFalse(text.contains("namespace=\"back\\\\slash\",how"), "never had a member: no counters");
+            assertFalse(text.contains("how=\"ok\",namespace=\"back\\\\slash\"}"), "never had a member: no counters");
         }
     }
 }
