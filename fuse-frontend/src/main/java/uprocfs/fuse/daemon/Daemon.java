@@ -3,8 +3,10 @@ package uprocfs.fuse.daemon;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import ru.serce.jnrfuse.FuseException;
@@ -17,6 +19,7 @@ import uprocfs.core.event.EventBatch;
 import uprocfs.core.proc.ProcFs;
 import uprocfs.core.stats.Counters;
 import uprocfs.core.stats.Metric;
+import uprocfs.core.task.TaskInfo;
 import uprocfs.fuse.ExitCode;
 import uprocfs.fuse.StartFailure;
 import uprocfs.fuse.Version;
@@ -172,15 +175,26 @@ public final class Daemon {
     }
 
     private int serve() throws StartFailure {
-        LoadedConfig loaded = preflight();
-        MountPoint mountPoint = settings.mountPoint();
-        log.info("starting: " + count(loaded.rules().size(), "namespace") + " from " + loaded.rules().source()
-                + ", mountpoint " + mountPoint);
+        requireRoot();
         // Before anything is started, so that no signal finds the JVM's default handlers,
         // which would exit without unmounting (and SIGHUP would end the daemon). A stop asked
         // for during startup is acted on once the daemon is up.
         handleSignals();
+        // Subscribed first, so that whatever the walk of /proc misses arrives as events; the
+        // walk is then made while the configuration parses (with 100,000 rules and 10,000
+        // processes each takes a few hundred milliseconds, and they are independent).
         ProcEventSource source = subscribe();
+        CompletableFuture<List<TaskInfo>> earlyScan = scanInBackground();
+        LoadedConfig loaded;
+        try {
+            loaded = preflight();
+        } catch (StartFailure f) {
+            closeQuietly(source);
+            throw f;
+        }
+        MountPoint mountPoint = settings.mountPoint();
+        log.info("starting: " + count(loaded.rules().size(), "namespace") + " from " + loaded.rules().source()
+                + ", mountpoint " + mountPoint);
         exitNames = exitNames();
         ProcEventPump pump = null;
         PeriodicAudit audit = null;
@@ -191,15 +205,18 @@ public final class Daemon {
         Outcome outcome;
         try {
             ProcFs proc = ProcFs.system();
-            EngineAgent engine = new EngineAgent(PreparedRules.of(loaded.rules()), proc, counters,
-                    settings.maxTemplated(), accounts);
+            PreparedRules prepared = PreparedRules.of(loaded.rules());
+            EngineAgent engine = new EngineAgent(prepared, proc, counters, settings.maxTemplated(), accounts);
             started = engine;
             if (exitNames != null) {
                 engine.exitNames(exitNames);
             }
             // The loop owns the counters from its start; these are set before it, once.
             counters.set(Metric.AUDIT_INTERVAL_SECONDS, settings.auditInterval().toSeconds());
-            CompletableFuture<Reconciliation> installed = engine.install(proc.scan(engine.view().procDetail()));
+            ProcFs.Detail detail = engine.view().procDetail();
+            // Rules on executables or command lines need more of each process than the early walk read.
+            List<TaskInfo> scanned = detail.equals(ProcFs.Detail.NONE) ? awaitScan(earlyScan) : proc.scan(detail);
+            CompletableFuture<Reconciliation> installed = engine.install(scanned);
             resync = new Resync(engine, proc, log);
             ServiceHeartbeat heartbeat = new ServiceHeartbeat(systemd, log, this::serviceStatus);
             if (heartbeat.watchdog()) {
@@ -307,6 +324,34 @@ public final class Daemon {
                 return more;
             }
         };
+    }
+
+    /** The startup walk of /proc, on a thread of its own that ends with it. */
+    private static CompletableFuture<List<TaskInfo>> scanInBackground() {
+        ExecutorService thread = Resync.backgroundThread("uproc-scan");
+        CompletableFuture<List<TaskInfo>> scan = CompletableFuture.supplyAsync(() -> ProcFs.system().scan(), thread);
+        thread.shutdown();
+        return scan;
+    }
+
+    private static List<TaskInfo> awaitScan(CompletableFuture<List<TaskInfo>> scan) {
+        try {
+            return scan.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // What the walk threw, as a walk on this thread would have thrown it.
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private void closeQuietly(ProcEventSource source) {
+        try {
+            source.close();
+        } catch (NetlinkException e) {
+            log.error("unsubscribing from process events: " + e.getMessage());
+        }
     }
 
     /** Waits until the loop has installed the startup scan; the loop failing ends the wait. */
