@@ -21,11 +21,14 @@ bench_need_root() {
     [[ $(id -u) -eq 0 ]] || bench_die "needs root: the daemon subscribes to the proc connector and mounts FUSE; run with sudo"
 }
 
-# bench_need COMMAND:PACKAGE...: installs (apt-get) the packages whose command is missing.
+# bench_need COMMAND:PACKAGE...: installs (apt-get) the packages whose command is missing
+# (all of them with BENCH_NEED_FORCE set: for a package that is not a command).
 bench_need() {
     local missing=() pair
     for pair in "$@"; do
-        command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+        if [[ -n ${BENCH_NEED_FORCE:-} ]] || ! command -v "${pair%%:*}" >/dev/null; then
+            missing+=("${pair#*:}")
+        fi
     done
     ((${#missing[@]})) || return 0
     command -v apt-get >/dev/null || bench_die "missing: ${missing[*]}; install them (no apt-get here)"
@@ -160,8 +163,43 @@ bench_daemon_stop() {
     BENCH_DAEMON_PID=""
 }
 
+# bench_floorfs_start CONTENT: the FUSE floor (benchmarks/src/main/c/floorfs.c), built
+# here and mounted on BENCH_FLOOR with the options uprocfs mounts with, serving CONTENT's
+# bytes as BENCH_FLOOR/bench. Installs gcc, pkg-config and libfuse-dev when missing.
+BENCH_FLOOR="" BENCH_FLOOR_PID=""
+bench_floorfs_start() {
+    local content=$1 i
+    bench_need gcc:gcc pkg-config:pkg-config
+    if ! pkg-config --exists fuse 2>/dev/null; then
+        BENCH_NEED_FORCE=1 bench_need libfuse-dev:libfuse-dev
+    fi
+    # shellcheck disable=SC2046 # pkg-config's flags are words
+    gcc -O2 -Wall -o "$BENCH_WORK/floorfs" "$BENCH_ROOT/benchmarks/src/main/c/floorfs.c" \
+        $(pkg-config --cflags --libs fuse) || bench_die "floorfs did not build"
+    BENCH_FLOOR="$BENCH_WORK/floor"
+    mkdir -p "$BENCH_FLOOR"
+    "$BENCH_WORK/floorfs" "$content" "$BENCH_FLOOR" -f \
+        -o fsname=floorfs,direct_io,entry_timeout=0,attr_timeout=0,negative_timeout=0 </dev/null >/dev/null 2>&1 &
+    BENCH_FLOOR_PID=$!
+    for ((i = 0; i < 100; i++)); do
+        mountpoint -q "$BENCH_FLOOR" && return 0
+        kill -0 "$BENCH_FLOOR_PID" 2>/dev/null || bench_die "floorfs exited before mounting"
+        sleep 0.05
+    done
+    bench_die "floorfs did not mount $BENCH_FLOOR within 5 s"
+}
+
+bench_floorfs_stop() {
+    [[ -n $BENCH_FLOOR_PID ]] || return 0
+    mountpoint -q "$BENCH_FLOOR" && { fusermount -u "$BENCH_FLOOR" 2>/dev/null || fusermount -uz "$BENCH_FLOOR" || true; }
+    kill -TERM "$BENCH_FLOOR_PID" 2>/dev/null || true
+    wait "$BENCH_FLOOR_PID" 2>/dev/null || true
+    BENCH_FLOOR_PID=""
+}
+
 bench_cleanup() {
     trap - EXIT INT TERM
+    bench_floorfs_stop
     bench_daemon_stop
     bench_kill_tasks
     if [[ -n $BENCH_WORK ]]; then

@@ -26,13 +26,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The question the seed measured, "which PIDs run as uid U?", with 100,000 namespaces
  * loaded and 10,000 tasks of U, asked from inside a JVM: reading the uprocfs file, reading
- * a tmpfs file of the same bytes (the floor), scanning every {@code /proc/PID/status} in
- * Java (what a Java program without uprocfs would do), and running {@code pgrep -u U} and
+ * the same bytes from floorfs (the FUSE floor) and from a tmpfs file (the floor), scanning
+ * every {@code /proc/PID/status} in Java (what a Java program without uprocfs would do), and running {@code pgrep -u U} and
  * the seed's {@code grep} pipeline as child processes (their fork and exec included; the
  * spawning JVM adds ~1 ms, negligible next to what they take).
  *
  * <p>Sets up its own test bed (see {@link SeedFixture}), so it needs root, setpriv, pgrep,
- * fusermount, and the source tree as working directory (it mounts with {@code ./uproc}),
+ * fusermount, gcc with libfuse-dev, and the source tree as working directory (it mounts with {@code ./uproc}),
  * or {@code -p tree=/path/to/tree}. tools/bench-seed measures the same from a shell, where
  * every contender pays for its fork and exec.
  */
@@ -55,6 +55,7 @@ public class QueryBenchmark {
     private SeedFixture fixture;
     private Path namespaceFile;
     private Path plainFile;
+    private Path floorFile;
     private String uidField;
     private final byte[] buffer = new byte[1 << 20];
 
@@ -63,6 +64,7 @@ public class QueryBenchmark {
         fixture = new SeedFixture(Path.of(tree).toAbsolutePath(), rules, tasks, uid);
         namespaceFile = fixture.namespaceFile();
         plainFile = fixture.plainCopy(Files.readAllBytes(namespaceFile));
+        floorFile = fixture.floorCopy(Files.readAllBytes(namespaceFile), Path.of(tree).toAbsolutePath());
         uidField = Integer.toString(uid);
     }
 
@@ -75,6 +77,16 @@ public class QueryBenchmark {
     @Benchmark
     public int uprocfsFile() throws IOException {
         return countLines(namespaceFile);
+    }
+
+    /**
+     * The same bytes from floorfs, the cheapest libfuse filesystem, mounted as uprocfs is:
+     * what any filesystem in user space with uprocfs's freshness (direct_io, no cached
+     * attributes) pays.
+     */
+    @Benchmark
+    public int floorFile() throws IOException {
+        return countLines(floorFile);
     }
 
     /** The same bytes from a tmpfs file: what no filesystem in user space can beat. */

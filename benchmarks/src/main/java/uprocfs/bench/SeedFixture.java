@@ -29,6 +29,8 @@ final class SeedFixture implements AutoCloseable {
     private final List<Long> sleepers = new ArrayList<>();
     private Process spawner;
     private long daemonPid = -1;
+    private Path floor;
+    private Process floorfs;
 
     /**
      * @param tree the source tree whose {@code ./uproc} mounts (the current directory when
@@ -62,6 +64,36 @@ final class SeedFixture implements AutoCloseable {
     /** A file of {@code bytes} on tmpfs. */
     Path plainCopy(byte[] bytes) throws IOException {
         return Files.write(work.resolve("plain"), bytes);
+    }
+
+    /**
+     * The same {@code bytes} served by floorfs ({@code benchmarks/src/main/c/floorfs.c},
+     * built now with gcc and libfuse's headers), mounted with uprocfs's options: the FUSE
+     * floor. Returns its file.
+     */
+    Path floorCopy(byte[] bytes, Path tree) throws IOException, InterruptedException {
+        Path content = Files.write(work.resolve("floor-content"), bytes);
+        Path binary = work.resolve("floorfs");
+        Process build = new ProcessBuilder("sh", "-c", "gcc -O2 -Wall -o \"$1\" \"$2\" $(pkg-config --cflags --libs fuse)",
+                "sh", binary.toString(), tree.resolve("benchmarks/src/main/c/floorfs.c").toString())
+                .redirectErrorStream(true).start();
+        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (build.waitFor() != 0) {
+            throw new IllegalStateException("floorfs did not build (needs gcc, pkg-config, libfuse-dev): " + output);
+        }
+        floor = Files.createDirectory(work.resolve("floor"));
+        floorfs = new ProcessBuilder(binary.toString(), content.toString(), floor.toString(), "-f",
+                "-o", "fsname=floorfs,direct_io,entry_timeout=0,attr_timeout=0,negative_timeout=0")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Path file = floor.resolve("bench");
+        while (!Files.exists(file)) {
+            if (!floorfs.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("floorfs did not mount " + floor);
+            }
+            Thread.sleep(20);
+        }
+        return file;
     }
 
     /** One root shell starts the sleepers, prints their PIDs, and waits for (reaps) them. */
@@ -127,6 +159,10 @@ final class SeedFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        if (floorfs != null) {
+            run("fusermount", "-u", floor.toString());
+            floorfs.destroy();
+        }
         if (daemonPid > 0) {
             run("fusermount", "-u", mount.toString());
             ProcessHandle.of(daemonPid).ifPresent(SeedFixture::stop);
