@@ -3,6 +3,7 @@ package uprocfs.fuse.daemon;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import uprocfs.core.engine.Namespace;
@@ -73,42 +74,40 @@ final class NamespaceSeries {
                     }
                 }
             }
-            if (included.test(EXITS)) {
-                boolean head = false;
-                for (Namespace ns : namespaces) {
-                    String name = ns.name();
-                    if (name == null || ns.joins() == 0) {
-                        continue;
-                    }
-                    if (!head) {
-                        put(EXITS_HEAD);
-                        head = true;
-                    }
+            boolean exits = included.test(EXITS);
+            boolean joins = included.test(JOINS);
+            List<Namespace> counted = exits || joins ? everJoined(namespaces) : List.of();
+            if (exits && !counted.isEmpty()) {
+                put(EXITS_HEAD);
+                for (Namespace ns : counted) {
                     for (ExitStatus how : ExitStatus.values()) {
                         put(EXITS_LINE);
                         put(HOW[how.ordinal()]);
-                        line(EXITS_NAMESPACE, name, CLOSE, ns.exits(how));
+                        line(EXITS_NAMESPACE, ns.name(), CLOSE, ns.exits(how));
                     }
                 }
             }
-            if (included.test(JOINS)) {
-                boolean head = false;
-                for (Namespace ns : namespaces) {
-                    String name = ns.name();
-                    if (name == null || ns.joins() == 0) {
-                        continue;
-                    }
-                    if (!head) {
-                        put(JOINS_HEAD);
-                        head = true;
-                    }
-                    line(JOINS_LINE, name, CLOSE, ns.joins());
+            if (joins && !counted.isEmpty()) {
+                put(JOINS_HEAD);
+                for (Namespace ns : counted) {
+                    line(JOINS_LINE, ns.name(), CLOSE, ns.joins());
                 }
             }
             flush();
         } finally {
             out = null;
         }
+    }
+
+    /** The named namespaces that ever had a member: those whose counters are shown. */
+    private static List<Namespace> everJoined(List<Namespace> namespaces) {
+        List<Namespace> out = new ArrayList<>();
+        for (Namespace ns : namespaces) {
+            if (ns.name() != null && ns.joins() > 0) {
+                out.add(ns);
+            }
+        }
+        return out;
     }
 
     /** {@code start}, the name as a label value, {@code end}, the value, a newline. */
