@@ -87,7 +87,13 @@ final class MetricsEndpoint implements Closeable {
     }
 
     private void scrape(HttpExchange exchange, boolean head) throws IOException {
-        Predicate<String> included = names(exchange.getRequestURI().getRawQuery());
+        Predicate<String> included;
+        try {
+            included = names(exchange.getRequestURI().getRawQuery());
+        } catch (IllegalArgumentException e) {
+            reply(exchange, 400, "bad query (" + e.getMessage() + "): use /metrics?name[]=METRIC&name[]=...\n");
+            return;
+        }
         exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
         boolean gzip = acceptsGzip(exchange.getRequestHeaders().getFirst("Accept-Encoding"));
         if (gzip) {
@@ -122,6 +128,8 @@ final class MetricsEndpoint implements Closeable {
     /**
      * The metrics a query's {@code name[]} parameters ask for, as names without
      * {@code _total} (as the client library matches them); all when there is none.
+     *
+     * @throws IllegalArgumentException for a malformed %-escape
      */
     static Predicate<String> names(String rawQuery) {
         Set<String> names = new HashSet<>();

@@ -36,6 +36,17 @@ class MetricsEndpointTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** What the server answers to {@code request} sent as is: the status line. */
+    private static String raw(int port, String request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int end = answer.indexOf("\r\n");
+            return end < 0 ? answer : answer.substring(0, end);
+        }
+    }
+
     private static String text(HttpResponse<byte[]> r) {
         return new String(r.body(), StandardCharsets.UTF_8);
     }
@@ -85,6 +96,9 @@ class MetricsEndpointTest {
                 assertEquals(404, send(port, "GET", "/metricsx").statusCode());
                 assertEquals(404, send(port, "GET", "/../etc/passwd").statusCode());
                 assertEquals(405, send(port, "POST", "/metrics").statusCode());
+                String bad = raw(port, "GET /metrics?name[]=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertTrue(bad.startsWith("HTTP/1.1 400"), bad);
+                assertEquals(200, send(port, "GET", "/metrics").statusCode(), "still serving");
             } finally {
                 endpoint.close();
             }
@@ -109,5 +123,7 @@ class MetricsEndpointTest {
         assertTrue(exits.test("uproc_namespace_exits_total"));
         assertFalse(exits.test("uproc_namespace_processes"));
         assertTrue(MetricsEndpoint.names("name[]=uproc_reloads").test("uproc_reloads"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> MetricsEndpoint.names("name[]=%zz"));
     }
 }
