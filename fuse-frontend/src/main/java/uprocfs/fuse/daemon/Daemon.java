@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import ru.serce.jnrfuse.FuseException;
 import uprocfs.config.LoadedConfig;
 import uprocfs.core.engine.EngineAgent;
@@ -121,27 +120,17 @@ public final class Daemon {
      */
     public static void checkBeforeStart(DaemonSettings settings, ConfigSource config, DaemonLog log)
             throws StartFailure {
-        check(settings, config, log, null);
-    }
-
-    /** The same checks as {@link #checkBeforeStart}, with the configuration parsed. */
-    private LoadedConfig preflight() throws StartFailure {
-        return check(settings, config, log, this::notice);
+        requireRoot();
+        config.verifyReadable();
+        settings.mountPoint().prepare(settings.nonEmptyAllowed(), log);
     }
 
     /**
-     * Privileges, the configuration (parsed when {@code notices} is given, else only found
-     * readable), the mountpoint: in the order a user fixes them.
+     * The checks of {@link #checkBeforeStart} after privileges (which {@link #serve} checks
+     * first, before it subscribes), with the configuration parsed.
      */
-    private static LoadedConfig check(DaemonSettings settings, ConfigSource config, DaemonLog log,
-                                      Consumer<String> notices) throws StartFailure {
-        requireRoot();
-        LoadedConfig loaded = null;
-        if (notices == null) {
-            config.verifyReadable();
-        } else {
-            loaded = config.load(notices);
-        }
+    private LoadedConfig preflight() throws StartFailure {
+        LoadedConfig loaded = config.load(this::notice);
         settings.mountPoint().prepare(settings.nonEmptyAllowed(), log);
         return loaded;
     }
