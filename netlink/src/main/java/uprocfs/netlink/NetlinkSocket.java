@@ -63,9 +63,6 @@ final class NetlinkSocket {
         int bind(int fd, @In ByteBuffer addr, @socklen_t int addrlen);
 
         @SaveError
-        int getsockname(int fd, @Out ByteBuffer addr, IntByReference addrlen);
-
-        @SaveError
         int setsockopt(int fd, int level, int optname, @In IntByReference optval, @socklen_t int optlen);
 
         @SaveError
@@ -214,16 +211,10 @@ final class NetlinkSocket {
 
     /**
      * Binds to no group, with a port id the kernel picks: a socket that only talks to the
-     * kernel and gets its unicast replies (generic netlink). Returns the port id.
+     * kernel and gets its unicast replies (generic netlink).
      */
-    int bindUnicast() throws NetlinkException {
+    void bindUnicast() throws NetlinkException {
         bind(0, "bind(AF_NETLINK)");
-        ByteBuffer address = ByteBuffer.allocateDirect(SOCKADDR_NL_SIZE).order(ByteOrder.nativeOrder());
-        IntByReference length = new IntByReference(SOCKADDR_NL_SIZE);
-        if (libc.getsockname(fd, address, length) < 0) {
-            throw new NetlinkException("getsockname(AF_NETLINK)", runtime.getLastError());
-        }
-        return address.getInt(4); // nl_pid
     }
 
     private void bind(int groups, String what) throws NetlinkException {
