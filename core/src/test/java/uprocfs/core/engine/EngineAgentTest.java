@@ -7,33 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import uprocfs.core.event.EventBatch;
-import uprocfs.core.FakeProc;
 import uprocfs.testing.EngineDriver;
 import uprocfs.core.stats.Counters;
 import uprocfs.core.stats.Metric;
 import uprocfs.core.rule.RuleSet;
 import uprocfs.core.rule.RuleSpec;
 
-class EngineAgentTest {
-    private static final long ANY = RuleSpec.ANY;
-    private final FakeProc proc = new FakeProc();
-    private final EventBatch batch = new EventBatch(64);
-
-    @AfterEach
-    void cleanUp() {
-        proc.close();
-    }
-
-    private static RuleSet rules(RuleSpec... specs) {
-        return new RuleSet("test", Instant.now(), List.of(specs));
-    }
-
+class EngineAgentTest extends EngineTestBase {
     private static RuleSpec uid(long uid, String name) {
         return new RuleSpec(name, uid, ANY, null, 0);
     }

@@ -2,32 +2,13 @@ package uprocfs.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Instant;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import uprocfs.core.FakeProc;
-import uprocfs.core.event.EventBatch;
 import uprocfs.core.event.ExitStatus;
-import uprocfs.core.rule.RuleSet;
 import uprocfs.core.rule.RuleSpec;
 import uprocfs.testing.EngineDriver;
 
 /** Who joined a set and how its members ended, as the metrics count them. */
-class ExitCountsTest {
-    private static final long ANY = RuleSpec.ANY;
-    private final FakeProc proc = new FakeProc();
-    private final EventBatch batch = new EventBatch(64);
-
-    @AfterEach
-    void cleanUp() {
-        proc.close();
-    }
-
-    private static RuleSet rules(RuleSpec... specs) {
-        return new RuleSet("test", Instant.now(), List.of(specs));
-    }
-
+class ExitCountsTest extends EngineTestBase {
     private void apply(EngineDriver engine) {
         engine.apply(batch);
         batch.clear();

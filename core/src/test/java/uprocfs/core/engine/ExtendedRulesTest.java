@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import uprocfs.core.FakeProc;
-import uprocfs.core.event.EventBatch;
 import uprocfs.core.rule.RuleSet;
 import uprocfs.core.rule.RuleSpec;
 import uprocfs.core.stats.Metric;
@@ -23,20 +19,8 @@ import uprocfs.testing.EngineDriver;
  * Templates, process trees, executables and command lines, on synthetic events: what each
  * set holds after each kind of event, and when templated files come and go.
  */
-class ExtendedRulesTest {
-    private static final long ANY = RuleSpec.ANY;
+class ExtendedRulesTest extends EngineTestBase {
     private static final RuleSpec.More NONE = RuleSpec.More.NONE;
-    private final FakeProc proc = new FakeProc();
-    private final EventBatch batch = new EventBatch(64);
-
-    @AfterEach
-    void cleanUp() {
-        proc.close();
-    }
-
-    private static RuleSet rules(RuleSpec... specs) {
-        return new RuleSet("test", Instant.now(), List.of(specs));
-    }
 
     private static RuleSpec rule(String name, long uid, long gid, String cmd, RuleSpec.More more) {
         return new RuleSpec(name, uid, gid, cmd, 0, more);
