@@ -15,6 +15,11 @@ public final class Main {
 
     /** Runs the command line and returns the exit code instead of exiting: what tests call. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        // A daemon's start, the common case, without picocli's cold start (DaemonCommandLine).
+        DaemonCommandLine daemon = DaemonCommandLine.parse(args);
+        if (daemon != null) {
+            return UprocCommand.start(daemon, false, out, err);
+        }
         CommandLine line = new CommandLine(new UprocCommand(out, err));
         line.setOut(new PrintWriter(out, true));
         line.setErr(new PrintWriter(err, true));

@@ -179,9 +179,22 @@ final class UprocCommand implements Callable<Integer> {
         if (!check && mountPoint == null) {
             throw new ParameterException(spec.commandLine(), "Missing required parameter: 'MOUNTPOINT'");
         }
+        return start(commandLine(), check, out, err);
+    }
+
+    /** What picocli read: the daemon's part of the command line. */
+    DaemonCommandLine commandLine() {
+        return new DaemonCommandLine(mountPoint, List.copyOf(options), foreground || debug, debug, singleThreaded);
+    }
+
+    /**
+     * Runs what {@code line} asks: with {@code check}, {@link ConfigCheck}; else a daemon, in
+     * the foreground or the background. Returns the exit code.
+     */
+    static int start(DaemonCommandLine line, boolean check, PrintStream out, PrintStream err) {
         DaemonSettings settings;
         try {
-            settings = DaemonSettings.of(mountPoint, options, debug, singleThreaded);
+            settings = DaemonSettings.of(line.mountPoint(), line.options(), line.debug(), line.singleThreaded());
         } catch (StartFailure f) {
             DaemonLog.forCommand(err).error(f.getMessage());
             return f.exitCode();
@@ -189,7 +202,7 @@ final class UprocCommand implements Callable<Integer> {
         if (check) {
             return ConfigCheck.run(settings, out, err);
         }
-        if (foreground || debug) {
+        if (line.foreground()) {
             Daemon daemon = new Daemon(settings, DaemonLog.forDaemon(err), System.getenv(ReadinessChannel.ENVIRONMENT),
                     SystemdNotifier.fromEnvironment());
             return daemon.run();
