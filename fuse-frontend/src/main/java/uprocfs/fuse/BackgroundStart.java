@@ -23,7 +23,9 @@ import uprocfs.fuse.daemon.SystemError;
 /**
  * {@code uproc MOUNTPOINT} without {@code -f}: starts the daemon detached and returns once it
  * has mounted and populated the filesystem, with its verdict as the exit code, as the C
- * original did by forking.
+ * original did by forking. The uproc launcher does this itself for the command lines it can
+ * read, with one JVM ({@link DetachedStart}); this is the way of every other start, the jar's
+ * run without the launcher among them.
  *
  * <p>A JVM cannot fork itself, so this JVM starts a second one running what {@code -f} would
  * ({@link BackgroundDaemon}), in a session of its own ({@code setsid}: no controlling
@@ -60,8 +62,7 @@ final class BackgroundStart {
 
     private int start() throws StartFailure {
         if (settings.configFromStandardInput()) {
-            throw new StartFailure(ExitCode.USAGE, "-o config_file=- needs -f: a daemon in the background has no "
-                    + "standard input to read its configuration from (nor to read it again on SIGHUP)");
+            throw standardInputNeedsForeground();
         }
         // What can be checked at once is checked here, so that these errors come back without
         // waiting for a JVM to start, and on this terminal, not in the log.
@@ -99,7 +100,12 @@ final class BackgroundStart {
         }
     }
 
-    private static void checkWritable(Path log) throws StartFailure {
+    static StartFailure standardInputNeedsForeground() {
+        return new StartFailure(ExitCode.USAGE, "-o config_file=- needs -f: a daemon in the background has no "
+                + "standard input to read its configuration from (nor to read it again on SIGHUP)");
+    }
+
+    static void checkWritable(Path log) throws StartFailure {
         try (OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             out.flush();
         } catch (IOException e) {

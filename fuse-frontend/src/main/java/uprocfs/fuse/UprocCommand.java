@@ -207,6 +207,11 @@ final class UprocCommand implements Callable<Integer> {
                     SystemdNotifier.fromEnvironment());
             return daemon.run();
         }
+        // Started in the background by the uproc launcher, which waits itself: the daemon runs here.
+        String starter = System.getenv(DetachedStart.ENVIRONMENT);
+        if (starter != null) {
+            return DetachedStart.run(settings, starter, DaemonLog.forCommand(err));
+        }
         return new BackgroundStart(settings, DaemonLog.forCommand(err)).run();
     }
 }

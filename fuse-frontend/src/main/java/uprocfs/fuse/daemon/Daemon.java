@@ -96,6 +96,20 @@ public final class Daemon {
      *                         waits there), or {@code null} when nobody waits
      */
     public Daemon(DaemonSettings settings, DaemonLog log, String readinessAddress, SystemdNotifier systemd) {
+        this(settings, log, readinessAddress, null, systemd);
+    }
+
+    /**
+     * A daemon whose starter is already reached: the uproc launcher's FIFO
+     * ({@code DetachedStart}).
+     */
+    public Daemon(DaemonSettings settings, DaemonLog log, ReadinessChannel.DaemonEnd starter, SystemdNotifier systemd) {
+        this(settings, log, "the uproc launcher", starter, systemd);
+    }
+
+    private Daemon(DaemonSettings settings, DaemonLog log, String readinessAddress, ReadinessChannel.DaemonEnd starter,
+            SystemdNotifier systemd) {
+        this.starter = starter;
         this.settings = settings;
         this.log = log;
         this.readinessAddress = readinessAddress;
@@ -135,7 +149,8 @@ public final class Daemon {
         return loaded;
     }
 
-    private static void requireRoot() throws StartFailure {
+    /** Refuses to go on unless this process runs as root, saying why it must. */
+    public static void requireRoot() throws StartFailure {
         long euid;
         try {
             euid = ProcFs.system().effectiveUid();
@@ -548,7 +563,7 @@ public final class Daemon {
      * end without a verdict.
      */
     private synchronized void connectToStarter() {
-        if (readinessAddress == null) {
+        if (readinessAddress == null || starter != null) {
             return;
         }
         try {

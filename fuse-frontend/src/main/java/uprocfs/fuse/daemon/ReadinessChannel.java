@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,9 @@ import java.util.function.Consumer;
  * connection open while it starts: first {@code note TEXT} lines, what the user should read
  * on the terminal although it is no error (the configuration's warnings); then
  * {@code exit CODE}, and the rest of the stream is the message that goes with it. The end
- * of the stream before an {@code exit} line means the daemon died.
+ * of the stream before an {@code exit} line means the daemon died. A daemon started by the
+ * uproc launcher (which waits on a FIFO, not on this socket) first says {@code log PATH}, where
+ * it logs, which the launcher names in its messages; this side has its own.
  */
 public final class ReadinessChannel implements Closeable {
     /** The environment variable that carries the socket's path to the daemon. */
@@ -41,6 +44,7 @@ public final class ReadinessChannel implements Closeable {
     private static final long POLL_MILLIS = 100;
     private static final String NOTE = "note ";
     private static final String EXIT = "exit ";
+    private static final String LOG = "log ";
     /**
      * Longest line or message heard: far above what the daemon says (a message lists 20
      * configuration errors at most), so that a garbled stream ends instead of filling memory.
@@ -174,6 +178,9 @@ public final class ReadinessChannel implements Closeable {
         }
 
         private void line(String text) {
+            if (text.startsWith(LOG)) {
+                return;
+            }
             if (text.startsWith(NOTE)) {
                 notes.accept(text.substring(NOTE.length()));
                 return;
@@ -207,15 +214,26 @@ public final class ReadinessChannel implements Closeable {
      * and closes.
      */
     public static final class DaemonEnd implements Closeable {
-        private final SocketChannel channel;
+        private final WritableByteChannel channel;
 
-        private DaemonEnd(SocketChannel channel) {
+        private DaemonEnd(WritableByteChannel channel) {
             this.channel = channel;
         }
 
         /** Connects to the starter listening at {@code address}. */
         public static DaemonEnd connect(String address) throws IOException {
             return new DaemonEnd(SocketChannel.open(UnixDomainSocketAddress.of(address)));
+        }
+
+        /** Speaks to the starter over {@code channel} (the launcher's FIFO), which it closes after the verdict. */
+        public static DaemonEnd over(WritableByteChannel channel) {
+            return new DaemonEnd(channel);
+        }
+
+        /** Where the daemon logs: first of all, so that the starter can point there whatever happens next. */
+        public void logAt(Path log) throws IOException {
+            // One line, whatever the path holds.
+            write(LOG + log.toString().replace('\n', '?') + "\n");
         }
 
         /** Something for the user to read now, on the terminal the daemon was started from. */

@@ -54,6 +54,23 @@ class ReadinessChannelTest {
     }
 
     @Test
+    void whereTheDaemonLogsIsNoNoteAndChangesNoVerdict() throws Exception {
+        List<String> heard = new ArrayList<>();
+        try (ReadinessChannel channel = ReadinessChannel.listen()) {
+            Thread daemon = daemon(() -> {
+                ReadinessChannel.DaemonEnd end = ReadinessChannel.DaemonEnd.connect(channel.address().toString());
+                end.logAt(Path.of("/var/log/odd\nname.log"));
+                end.note("a note");
+                end.verdict(0, "mounted");
+            });
+            ReadinessChannel.Verdict verdict = channel.await(() -> true, LIMIT, heard::add);
+            daemon.join();
+            assertEquals(new ReadinessChannel.Verdict(0, "mounted"), verdict);
+            assertEquals(List.of("a note"), heard);
+        }
+    }
+
+    @Test
     void notesArriveInOrderAsTheyAreSentAndBeforeTheVerdict() throws Exception {
         List<String> heard = new ArrayList<>();
         CountDownLatch secondNoteHeard = new CountDownLatch(2);
