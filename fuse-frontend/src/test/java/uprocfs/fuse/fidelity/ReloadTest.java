@@ -3,10 +3,12 @@ package uprocfs.fuse.fidelity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +121,8 @@ class ReloadTest extends MountedDaemonTest {
             assertFalse(files.pids(r.name()).isEmpty(), r.line() + " matches some of the processes");
         }
         assertFalse(files.exists(dropped.name()), "a rule removed by the reload takes its file with it");
+        // The kernel still knows the name (entry_timeout): the open reaches the daemon all the same.
+        assertThrows(NoSuchFileException.class, () -> Files.readAllBytes(files.file(dropped.name())));
         assertEquals(keptModified, Files.getLastModifiedTime(files.file(kept.name())),
                 "an unchanged rule keeps its file's modification time");
     }
