@@ -179,7 +179,7 @@ bench_floorfs_start() {
     BENCH_FLOOR="$BENCH_WORK/floor"
     mkdir -p "$BENCH_FLOOR"
     "$BENCH_WORK/floorfs" "$content" "$BENCH_FLOOR" -f \
-        -o fsname=floorfs,direct_io,entry_timeout=0,attr_timeout=0,negative_timeout=0 </dev/null >/dev/null 2>&1 &
+        -o fsname=floorfs,direct_io,entry_timeout=3600,attr_timeout=0,negative_timeout=0 </dev/null >/dev/null 2>&1 &
     BENCH_FLOOR_PID=$!
     for ((i = 0; i < 100; i++)); do
         mountpoint -q "$BENCH_FLOOR" && return 0

@@ -83,7 +83,7 @@ final class SeedFixture implements AutoCloseable {
         }
         floor = Files.createDirectory(work.resolve("floor"));
         floorfs = new ProcessBuilder(binary.toString(), content.toString(), floor.toString(), "-f",
-                "-o", "fsname=floorfs,direct_io,entry_timeout=0,attr_timeout=0,negative_timeout=0")
+                "-o", "fsname=floorfs,direct_io,entry_timeout=3600,attr_timeout=0,negative_timeout=0")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         Path file = floor.resolve("bench");
