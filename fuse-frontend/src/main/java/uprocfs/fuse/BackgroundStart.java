@@ -28,7 +28,7 @@ import uprocfs.fuse.daemon.SystemError;
  * run without the launcher among them.
  *
  * <p>A JVM cannot fork itself, so this JVM starts a second one running what {@code -f} would
- * ({@link BackgroundDaemon}), in a session of its own ({@code setsid}: no controlling
+ * ({@link Main} with {@code -f}, read without picocli: {@link DaemonCommandLine}), in a session of its own ({@code setsid}: no controlling
  * terminal, so closing the terminal sends it no SIGHUP), with standard input from
  * {@code /dev/null}, its output appended to the log file and {@code /} as working directory
  * (so it keeps no directory busy), and waits for its verdict on a {@link ReadinessChannel},
@@ -126,7 +126,7 @@ final class BackgroundStart {
         command.addAll(jvmArguments());
         command.add("-cp");
         command.add(absoluteClassPath());
-        command.add(BackgroundDaemon.class.getName());
+        command.add(Main.class.getName());
         command.addAll(settings.foregroundArguments());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File("/"))

@@ -3,10 +3,12 @@ package uprocfs.fuse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import uprocfs.fuse.daemon.DaemonSettings;
 
 /** The daemon's command lines read without picocli are read exactly as picocli reads them. */
 class DaemonCommandLineTest {
@@ -31,6 +33,24 @@ class DaemonCommandLineTest {
             DaemonCommandLine fast = DaemonCommandLine.parse(given);
             assertNotNull(fast, args.toString());
             assertEquals(picocli(given), fast, args.toString());
+        }
+    }
+
+    @Test
+    void theDaemonOfABackgroundStartRunsTheSettingsTheCommandLineGave() throws StartFailure {
+        for (DaemonSettings given : List.of(
+                DaemonSettings.of("/uproc", List.of(), false, false),
+                DaemonSettings.of("mnt", List.of("config_file=rel.conf", "log_file=/tmp/u.log", "audit_interval=0",
+                        "rcvbuf=1M", "allow_other", "nonempty"), false, true),
+                DaemonSettings.of("/mnt/with space", List.of("config_file=/etc/a b.conf", "-weird"), true, false))) {
+            String[] args = given.foregroundArguments().toArray(String[]::new);
+            DaemonCommandLine fast = DaemonCommandLine.parse(args);
+            // An option that looks like a flag is picocli's to read, as it was on the command line.
+            DaemonCommandLine line = fast != null ? fast : picocli(args);
+            assertTrue(line.foreground(), List.of(args).toString());
+            DaemonSettings read = DaemonSettings.of(line.mountPoint(), line.options(), line.debug(),
+                    line.singleThreaded());
+            assertEquals(given.foregroundArguments(), read.foregroundArguments());
         }
     }
 
