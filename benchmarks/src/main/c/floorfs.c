@@ -2,9 +2,9 @@
  * floorfs: the cheapest libfuse filesystem that serves what a uprocfs file serves, as a
  * floor for every query figure (docs/BENCHMARKS.md). One file, "bench", whose bytes are
  * read once from a file given at start and kept in memory; every request answered from
- * them, nothing computed. Mount it with the options uprocfs mounts with (direct_io, an
- * hour's entry timeout, zero attribute and negative timeouts, which tools/bench-lib.sh
- * passes), so that the difference between the two is what uprocfs does beyond answering
+ * them, nothing computed. Mount it with the options uprocfs mounts with when only root
+ * may look (direct_io, an hour's entry timeout, zero attribute and negative timeouts, which
+ * tools/bench-lib.sh passes), so that the difference between the two is what uprocfs does beyond answering
  * FUSE requests.
  *
  *   gcc -O2 -Wall -o floorfs floorfs.c $(pkg-config --cflags --libs fuse)

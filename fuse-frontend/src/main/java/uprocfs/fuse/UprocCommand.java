@@ -137,9 +137,10 @@ final class UprocCommand implements Callable<Integer> {
                 "max_templated=N: the most files templated rules (uid *, gid *, cmd *) may make at once "
                     + "(default 100000); past it no new one is made, and .status counts the processes left out.",
                 "Any other option goes to FUSE: allow_other lets users other than root in, nonempty mounts "
-                    + "over a directory's files. uproc itself sets fsname, subtype, direct_io, zero "
-                    + "attribute and negative timeouts and an hour's entry timeout, so that every stat, open and "
-                    + "read reaches the daemon and nothing is served from a cache.",
+                    + "over a directory's files. uproc itself sets fsname, subtype, direct_io and zero "
+                    + "entry, attribute and negative timeouts, so that nothing is served from a cache (without "
+                    + "allow_other, where only root can look, an hour's entry timeout: every stat and open "
+                    + "still reaches the daemon).",
             })
     private List<String> options = new ArrayList<>();
 

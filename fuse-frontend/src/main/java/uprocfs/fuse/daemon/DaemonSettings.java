@@ -78,16 +78,24 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
      * Options uproc always mounts with. direct_io: reads bypass the page cache, so no reader
      * gets an older list or one cut at an older st_size (set globally because jnr-fuse maps
      * fuse_file_info's bitfields as whole bytes, so setting it per open does not work).
-     * Zero attribute and negative timeouts: the kernel asks again for every stat and for every
-     * name it has not found, so sizes and new files are never stale. An hour's entry timeout: a
-     * name once found is not looked up again at each open (a LOOKUP spared, a quarter of what
-     * an open, read and close of a file cost), which serves nothing stale either, because the
-     * stat and the open that follow still reach the daemon, and answer ENOENT for a namespace a
-     * reload removed or a caller may not see. fsname/subtype: how the mount table names
+     * Zero timeouts: the kernel asks again for every lookup and stat, so sizes, new files and
+     * files gone after a reload are never stale. fsname/subtype: how the mount table names
      * it ({@code uprocfs on /uproc type fuse.uproc}).
      */
     static final List<String> FIXED_OPTIONS = List.of("fsname=uprocfs", "subtype=uproc", "direct_io",
-            "entry_timeout=3600", "attr_timeout=0", "negative_timeout=0");
+            "entry_timeout=0", "attr_timeout=0", "negative_timeout=0");
+
+    /**
+     * Where only root can reach the mount (no {@code allow_other}), an hour's entry timeout in
+     * place of zero: a name once found is not looked up again at each open (a LOOKUP spared, a
+     * quarter of an open, read and close), and nothing stale is served, because the stat and
+     * the open that follow still reach the daemon and answer ENOENT for a namespace a reload
+     * removed. With {@code allow_other} the lookup is what hides a namespace from a user who may
+     * not see it: a name the kernel had kept from root's lookup would answer that user's
+     * {@code cd} or getxattr with "Not a directory" or "Operation not supported" instead of
+     * "No such file or directory", telling them it exists.
+     */
+    static final String ROOT_ONLY_ENTRY_TIMEOUT = "entry_timeout=3600";
 
     private static final Set<String> FIXED_KEYS = Set.of("fsname", "subtype", "direct_io",
             "entry_timeout", "attr_timeout", "negative_timeout", "kernel_cache", "auto_cache");
@@ -238,6 +246,9 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
     /** What follows the mountpoint in libfuse's argv. */
     List<String> libfuseArguments() {
         List<String> options = new ArrayList<>(FIXED_OPTIONS);
+        if (!fuseOptions.contains("allow_other")) {
+            options.set(options.indexOf("entry_timeout=0"), ROOT_ONLY_ENTRY_TIMEOUT);
+        }
         options.addAll(fuseOptions);
         List<String> args = new ArrayList<>(List.of("-o", String.join(",", options)));
         if (singleThreaded) {

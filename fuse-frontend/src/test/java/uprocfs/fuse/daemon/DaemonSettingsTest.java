@@ -73,8 +73,15 @@ class DaemonSettingsTest {
     @Test
     void libfuseGetsTheFixedOptionsThenTheUsersAndSingleThreading() throws StartFailure {
         DaemonSettings s = DaemonSettings.of("/uproc", List.of("allow_other"), false, true);
-        assertEquals(List.of("-o", "fsname=uprocfs,subtype=uproc,direct_io,entry_timeout=3600,attr_timeout=0,"
+        assertEquals(List.of("-o", "fsname=uprocfs,subtype=uproc,direct_io,entry_timeout=0,attr_timeout=0,"
                 + "negative_timeout=0,allow_other", "-s"), s.libfuseArguments());
+    }
+
+    @Test
+    void namesAreKeptByTheKernelOnlyWhereRootAloneCanLookThemUp() throws StartFailure {
+        DaemonSettings s = DaemonSettings.of("/uproc", List.of("nonempty"), false, false);
+        assertEquals(List.of("-o", "fsname=uprocfs,subtype=uproc,direct_io,entry_timeout=3600,attr_timeout=0,"
+                + "negative_timeout=0,nonempty"), s.libfuseArguments());
     }
 
     @Test

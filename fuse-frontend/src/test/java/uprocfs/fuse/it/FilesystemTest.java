@@ -235,6 +235,10 @@ class FilesystemTest extends MountedDaemonTest {
             ProcessResult stat = asUser60106("stat", file(hidden).toString());
             assertNotEquals(0, stat.exitCode());
             assertTrue(stat.err().contains("No such file or directory"), stat.err());
+            // Root has read it, so the kernel knows the name; it must not tell the user so
+            // ("Not a directory" would say that a file is there).
+            ProcessResult inside = asUser60106("cat", file(hidden).resolve("x").toString());
+            assertTrue(inside.err().contains("No such file or directory"), inside.err());
         }
 
         ProcessResult cat = asUser60106("cat", file("u60106").toString());
