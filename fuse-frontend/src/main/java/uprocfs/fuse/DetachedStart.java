@@ -72,18 +72,18 @@ final class DetachedStart {
         ReadinessChannel.DaemonEnd starter;
         try {
             starter = ReadinessChannel.DaemonEnd.over(FileChannel.open(Path.of("/proc/self/fd/" + fd),
-                    StandardOpenOption.WRITE));
+                    StandardOpenOption.WRITE), "the uproc launcher");
         } catch (IOException | RuntimeException e) {
             err.error("cannot open descriptor " + fd + " of " + ENVIRONMENT + " (" + e.getMessage() + "): it is set "
                     + "by the uproc launcher for the daemon it starts; unset it");
             return ExitCode.USAGE;
         }
         libc.close(fd);
-        Path log = settings.logFile();
         try {
-            starter.logAt(log);
-            StartFailure refused = detach(settings, libc);
-            if (refused != null) {
+            starter.logAt(settings.logFile());
+            try {
+                detach(settings, libc);
+            } catch (StartFailure refused) {
                 starter.verdict(refused.exitCode(), refused.getMessage());
                 return refused.exitCode();
             }
@@ -96,35 +96,31 @@ final class DetachedStart {
     }
 
     /**
-     * Points standard output and error at the log and leaves the working directory, or says
-     * why the daemon cannot start in the background.
+     * Points standard output and error at the log and leaves the working directory.
+     *
+     * @throws StartFailure why the daemon cannot start in the background
      */
-    private static StartFailure detach(DaemonSettings settings, LibC libc) {
-        try {
-            if (settings.configFromStandardInput()) {
-                return BackgroundStart.standardInputNeedsForeground();
-            }
-            // Root first: whoever else asks is told that, not that /var/log is closed to them.
-            Daemon.requireRoot();
-            Path log = settings.logFile();
-            BackgroundStart.checkWritable(log);
-            int fd = libc.open(log.toString(), O_WRONLY | O_CREAT | O_APPEND, LOG_MODE);
-            if (fd < 0) {
-                return new StartFailure(ExitCode.USAGE, "cannot open the log file " + log + " (errno "
-                        + Runtime.getRuntime(libc).getLastError() + "): choose another with -o log_file=FILE");
-            }
-            boolean redirected = libc.dup2(fd, 1) == 1 && libc.dup2(fd, 2) == 2;
-            int errno = Runtime.getRuntime(libc).getLastError();
-            libc.close(fd);
-            if (!redirected) {
-                return new StartFailure(ExitCode.FAILURE, "cannot point the daemon's output at " + log + " (dup2: "
-                        + "errno " + errno + ")");
-            }
-            // So that the daemon keeps no directory of the user's busy; every path it uses is absolute.
-            libc.chdir("/");
-            return null;
-        } catch (StartFailure f) {
-            return f;
+    private static void detach(DaemonSettings settings, LibC libc) throws StartFailure {
+        if (settings.configFromStandardInput()) {
+            throw BackgroundStart.standardInputNeedsForeground();
         }
+        // Root first: whoever else asks is told that, not that /var/log is closed to them.
+        Daemon.requireRoot();
+        Path log = settings.logFile();
+        BackgroundStart.checkWritable(log);
+        int fd = libc.open(log.toString(), O_WRONLY | O_CREAT | O_APPEND, LOG_MODE);
+        if (fd < 0) {
+            throw new StartFailure(ExitCode.USAGE, "cannot open the log file " + log + " (errno "
+                    + Runtime.getRuntime(libc).getLastError() + "): choose another with -o log_file=FILE");
+        }
+        boolean redirected = libc.dup2(fd, 1) == 1 && libc.dup2(fd, 2) == 2;
+        int errno = Runtime.getRuntime(libc).getLastError();
+        libc.close(fd);
+        if (!redirected) {
+            throw new StartFailure(ExitCode.FAILURE, "cannot point the daemon's output at " + log + " (dup2: "
+                    + "errno " + errno + ")");
+        }
+        // So that the daemon keeps no directory of the user's busy; every path it uses is absolute.
+        libc.chdir("/");
     }
 }

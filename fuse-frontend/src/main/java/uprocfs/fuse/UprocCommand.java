@@ -205,9 +205,9 @@ final class UprocCommand implements Callable<Integer> {
             return ConfigCheck.run(settings, out, err);
         }
         if (line.foreground()) {
-            Daemon daemon = new Daemon(settings, DaemonLog.forDaemon(err), System.getenv(ReadinessChannel.ENVIRONMENT),
-                    SystemdNotifier.fromEnvironment());
-            return daemon.run();
+            DaemonLog log = DaemonLog.forDaemon(err);
+            ReadinessChannel.DaemonEnd starter = Daemon.reachStarter(System.getenv(ReadinessChannel.ENVIRONMENT), log);
+            return new Daemon(settings, log, starter, SystemdNotifier.fromEnvironment()).run();
         }
         // Started in the background by the uproc launcher, which waits itself: the daemon runs here.
         String starter = System.getenv(DetachedStart.ENVIRONMENT);

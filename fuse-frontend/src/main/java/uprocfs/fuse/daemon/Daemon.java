@@ -68,7 +68,6 @@ public final class Daemon {
 
     private final DaemonSettings settings;
     private final DaemonLog log;
-    private final String readinessAddress;
     private final SystemdNotifier systemd;
     private final ConfigSource config;
     private final CompletableFuture<Outcome> stop = new CompletableFuture<>();
@@ -92,27 +91,13 @@ public final class Daemon {
     private ReadinessChannel.DaemonEnd starter;
 
     /**
-     * @param readinessAddress where to send the verdict of the startup (a background start
-     *                         waits there), or {@code null} when nobody waits
-     */
-    public Daemon(DaemonSettings settings, DaemonLog log, String readinessAddress, SystemdNotifier systemd) {
-        this(settings, log, readinessAddress, null, systemd);
-    }
-
-    /**
-     * A daemon whose starter is already reached: the uproc launcher's FIFO
-     * ({@code DetachedStart}).
+     * @param starter the command waiting for the verdict of the startup ({@link #reachStarter}),
+     *                or {@code null} when nobody waits
      */
     public Daemon(DaemonSettings settings, DaemonLog log, ReadinessChannel.DaemonEnd starter, SystemdNotifier systemd) {
-        this(settings, log, "the uproc launcher", starter, systemd);
-    }
-
-    private Daemon(DaemonSettings settings, DaemonLog log, String readinessAddress, ReadinessChannel.DaemonEnd starter,
-            SystemdNotifier systemd) {
         this.starter = starter;
         this.settings = settings;
         this.log = log;
-        this.readinessAddress = readinessAddress;
         this.systemd = systemd;
         this.config = new ConfigSource(settings.configFile());
         this.accounts = new GetentLookup(log);
@@ -166,7 +151,6 @@ public final class Daemon {
 
     /** Runs until told to stop; returns the exit code. */
     public int run() {
-        connectToStarter();
         int code;
         try {
             code = serve();
@@ -558,19 +542,21 @@ public final class Daemon {
     }
 
     /**
-     * Connects to the command that started the daemon in the background, first of all: so
-     * that it hears the notes as they come, and knows the daemon died should the connection
-     * end without a verdict.
+     * Connects to the command that started the daemon in the background and listens at
+     * {@code address} ({@code null}: nobody waits), before the daemon starts: so that it hears
+     * the notes as they come, and knows the daemon died should the connection end without a
+     * verdict. A daemon that cannot reach it starts all the same, and says so.
      */
-    private synchronized void connectToStarter() {
-        if (readinessAddress == null || starter != null) {
-            return;
+    public static ReadinessChannel.DaemonEnd reachStarter(String address, DaemonLog log) {
+        if (address == null) {
+            return null;
         }
         try {
-            starter = ReadinessChannel.DaemonEnd.connect(readinessAddress);
+            return ReadinessChannel.DaemonEnd.connect(address);
         } catch (IOException e) {
-            log.error("cannot reach the command that started the daemon (" + readinessAddress + "): "
+            log.error("cannot reach the command that started the daemon (" + address + "): "
                     + SystemError.describe(e) + "; starting all the same");
+            return null;
         }
     }
 
@@ -601,7 +587,7 @@ public final class Daemon {
     }
 
     private void lostStarter(IOException e) {
-        log.error("cannot report to the command that started the daemon (" + readinessAddress + "): "
+        log.error("cannot report to the command that started the daemon (" + starter + "): "
                 + SystemError.describe(e));
         try {
             starter.close();

@@ -215,19 +215,30 @@ public final class ReadinessChannel implements Closeable {
      */
     public static final class DaemonEnd implements Closeable {
         private final WritableByteChannel channel;
+        private final String name;
 
-        private DaemonEnd(WritableByteChannel channel) {
+        private DaemonEnd(WritableByteChannel channel, String name) {
             this.channel = channel;
+            this.name = name;
         }
 
         /** Connects to the starter listening at {@code address}. */
         public static DaemonEnd connect(String address) throws IOException {
-            return new DaemonEnd(SocketChannel.open(UnixDomainSocketAddress.of(address)));
+            return new DaemonEnd(SocketChannel.open(UnixDomainSocketAddress.of(address)), address);
         }
 
-        /** Speaks to the starter over {@code channel} (the launcher's FIFO), which it closes after the verdict. */
-        public static DaemonEnd over(WritableByteChannel channel) {
-            return new DaemonEnd(channel);
+        /**
+         * Speaks to the starter {@code name} over {@code channel} (the launcher's FIFO), which
+         * it closes after the verdict.
+         */
+        public static DaemonEnd over(WritableByteChannel channel, String name) {
+            return new DaemonEnd(channel, name);
+        }
+
+        /** The starter as the log names it: its socket's path, or what {@link #over} was told. */
+        @Override
+        public String toString() {
+            return name;
         }
 
         /** Where the daemon logs: first of all, so that the starter can point there whatever happens next. */
