@@ -82,8 +82,7 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
      * files gone after a reload are never stale. fsname/subtype: how the mount table names
      * it ({@code uprocfs on /uproc type fuse.uproc}).
      */
-    static final List<String> FIXED_OPTIONS = List.of("fsname=uprocfs", "subtype=uproc", "direct_io",
-            "entry_timeout=0", "attr_timeout=0", "negative_timeout=0");
+    static final List<String> FIXED_OPTIONS = fixedOptions("entry_timeout=0");
 
     /**
      * Where only root can reach the mount (no {@code allow_other}), an hour's entry timeout in
@@ -96,6 +95,11 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
      * "No such file or directory", telling them it exists.
      */
     static final String ROOT_ONLY_ENTRY_TIMEOUT = "entry_timeout=3600";
+
+    private static List<String> fixedOptions(String entryTimeout) {
+        return List.of("fsname=uprocfs", "subtype=uproc", "direct_io", entryTimeout, "attr_timeout=0",
+                "negative_timeout=0");
+    }
 
     private static final Set<String> FIXED_KEYS = Set.of("fsname", "subtype", "direct_io",
             "entry_timeout", "attr_timeout", "negative_timeout", "kernel_cache", "auto_cache");
@@ -245,10 +249,8 @@ public record DaemonSettings(MountPoint mountPoint, Path configFile, Path logFil
 
     /** What follows the mountpoint in libfuse's argv. */
     List<String> libfuseArguments() {
-        List<String> options = new ArrayList<>(FIXED_OPTIONS);
-        if (!fuseOptions.contains("allow_other")) {
-            options.set(options.indexOf("entry_timeout=0"), ROOT_ONLY_ENTRY_TIMEOUT);
-        }
+        List<String> options = new ArrayList<>(fuseOptions.contains("allow_other") ? FIXED_OPTIONS
+                : fixedOptions(ROOT_ONLY_ENTRY_TIMEOUT));
         options.addAll(fuseOptions);
         List<String> args = new ArrayList<>(List.of("-o", String.join(",", options)));
         if (singleThreaded) {
