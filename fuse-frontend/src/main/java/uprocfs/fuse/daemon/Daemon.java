@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -168,17 +169,35 @@ public final class Daemon {
         // which would exit without unmounting (and SIGHUP would end the daemon). A stop asked
         // for during startup is acted on once the daemon is up.
         handleSignals();
-        // Subscribed first, so that whatever the walk of /proc misses arrives as events; the
-        // walk is then made while the configuration parses (with 100,000 rules and 10,000
-        // processes each takes a few hundred milliseconds, and they are independent).
-        ProcEventSource source = subscribe();
-        CompletableFuture<List<TaskInfo>> earlyScan = scanInBackground();
-        LoadedConfig loaded;
+        // Subscribed first, so that whatever the walk of /proc misses arrives as events; both
+        // are done on a thread of their own while the configuration parses: with 100,000 rules
+        // and 10,000 processes each side takes a few hundred milliseconds (the subscription
+        // alone 0.1 s, most of it jnr-ffi's first binding), and they are independent.
+        ExecutorService startup = Resync.backgroundThread("uproc-scan");
+        CompletableFuture<ProcEventSource> subscribed = new CompletableFuture<>();
+        CompletableFuture<List<TaskInfo>> earlyScan = CompletableFuture.supplyAsync(() -> {
+            try {
+                subscribed.complete(subscribe());
+            } catch (StartFailure | RuntimeException | Error e) {
+                subscribed.completeExceptionally(e);
+                throw new CompletionException(e);
+            }
+            return ProcFs.system().scan();
+        }, startup);
+        startup.shutdown();
+        LoadedConfig loaded = null;
+        StartFailure parseFailure = null;
         try {
             loaded = preflight();
         } catch (StartFailure f) {
+            parseFailure = f;
+        }
+        // A daemon that cannot subscribe says so first, whatever its configuration, as when it
+        // subscribed before parsing.
+        ProcEventSource source = awaitSubscribed(subscribed);
+        if (parseFailure != null) {
             closeQuietly(source);
-            throw f;
+            throw parseFailure;
         }
         MountPoint mountPoint = settings.mountPoint();
         log.info("starting: " + count(loaded.rules().size(), "namespace") + " from " + loaded.rules().source()
@@ -314,18 +333,10 @@ public final class Daemon {
         };
     }
 
-    /** The startup walk of /proc, on a thread of its own that ends with it. */
-    private static CompletableFuture<List<TaskInfo>> scanInBackground() {
-        ExecutorService thread = Resync.backgroundThread("uproc-scan");
-        CompletableFuture<List<TaskInfo>> scan = CompletableFuture.supplyAsync(() -> ProcFs.system().scan(), thread);
-        thread.shutdown();
-        return scan;
-    }
-
     private static List<TaskInfo> awaitScan(CompletableFuture<List<TaskInfo>> scan) {
         try {
             return scan.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             // What the walk threw, as a walk on this thread would have thrown it.
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -389,6 +400,21 @@ public final class Daemon {
                     + "; a command that ends before its exec can be read will count in no set's exits"
                     + " (exits_unnamed in .status)");
             return null;
+        }
+    }
+
+    /** The subscription made on the startup thread, or why it could not be made. */
+    private static ProcEventSource awaitSubscribed(CompletableFuture<ProcEventSource> subscribed) throws StartFailure {
+        try {
+            return subscribed.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof StartFailure f) {
+                throw f;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
         }
     }
 
