@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import org.antlr.v4.runtime.Token;
@@ -83,8 +84,12 @@ final class RuleReader implements UprocConfParser.LineSink {
 
     private final Diagnostics diagnostics;
     private final List<RuleSpec> rules = new ArrayList<>();
-    /** Namespace name to the line that first defined it. */
-    private final Map<String, Integer> definedAt = new HashMap<>();
+    /**
+     * Namespace name to the line that first defined it (0: none). Primitive values: with
+     * 100,000 rules a HashMap's nodes and boxed lines were 5 MB that lived through the whole
+     * parse, copied by every young collection of it.
+     */
+    private final Object2IntOpenHashMap<String> definedAt = new Object2IntOpenHashMap<>();
     private final List<Under> unders = new ArrayList<>();
     /** The last word of every line that was dropped: an under naming one of them is not reported again. */
     private final Set<String> droppedNames = new HashSet<>();
@@ -315,8 +320,8 @@ final class RuleReader implements UprocConfParser.LineSink {
             diagnostics.error(nameToken.getLine(), column(nameToken) + problem.offset(), problem.message());
             return false;
         }
-        Integer firstLine = definedAt.putIfAbsent(name, nameToken.getLine());
-        if (firstLine != null) {
+        int firstLine = definedAt.putIfAbsent(name, nameToken.getLine());
+        if (firstLine != 0) {
             error(nameToken, "duplicate namespace " + Diagnostics.quote(name) + " (first defined at line "
                     + firstLine + ")");
             return false;

@@ -1,6 +1,7 @@
 package uprocfs.core.engine;
 
 import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -63,10 +64,11 @@ public final class PreparedRules {
      */
     public static PreparedRules of(RuleSet rules) {
         List<RuleSpec> specs = rules.rules();
-        Map<String, Integer> byName = new HashMap<>(specs.size() * 2);
+        Object2IntOpenHashMap<String> byName = new Object2IntOpenHashMap<>(specs.size());
+        byName.defaultReturnValue(-1);
         for (int id = 0; id < specs.size(); id++) {
             RuleSpec r = specs.get(id);
-            if (byName.putIfAbsent(r.name(), id) != null) {
+            if (byName.putIfAbsent(r.name(), id) >= 0) {
                 throw new IllegalArgumentException("duplicate namespace name: " + r.name());
             }
         }
@@ -87,14 +89,14 @@ public final class PreparedRules {
             if (under == null) {
                 continue;
             }
-            Integer root = byName.get(under);
-            if (root == null || specs.get(root).templated()) {
+            int root = byName.getInt(under);
+            if (root < 0 || specs.get(root).templated()) {
                 throw new IllegalArgumentException("rule " + r.name() + ": under " + under
-                        + (root == null ? ": no rule has that name" : ": a templated rule cannot root a tree"));
+                        + (root < 0 ? ": no rule has that name" : ": a templated rule cannot root a tree"));
             }
             if (treeOf[root] < 0) {
                 treeOf[root] = roots.size();
-                roots.add(root.intValue());
+                roots.add(root);
             }
             underTree[id] = treeOf[root];
         }
@@ -117,16 +119,17 @@ public final class PreparedRules {
     }
 
     /** Follows each rule's under chain; a chain that comes back to a rule on it is a cycle. */
-    private static void checkAcyclic(List<RuleSpec> specs, Map<String, Integer> byName) {
+    private static void checkAcyclic(List<RuleSpec> specs, Object2IntOpenHashMap<String> byName) {
         byte[] state = new byte[specs.size()];
+        IntArrayList path = new IntArrayList();
         for (int start = 0; start < specs.size(); start++) {
-            IntArrayList path = new IntArrayList();
+            path.clear();
             int id = start;
             while (id >= 0 && state[id] == 0) {
                 state[id] = 1;
                 path.add(id);
                 String under = specs.get(id).more().under();
-                id = under == null ? -1 : byName.get(under);
+                id = under == null ? -1 : byName.getInt(under);
             }
             if (id >= 0 && state[id] == 1) {
                 throw new IllegalArgumentException("rules under one another in a cycle: " + specs.get(id).name());
