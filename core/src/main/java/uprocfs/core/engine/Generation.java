@@ -1,12 +1,11 @@
 package uprocfs.core.engine;
 
 import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import uprocfs.core.proc.ProcFs;
 import uprocfs.core.rule.RuleIndex;
@@ -27,7 +26,8 @@ import uprocfs.core.stats.Counters;
 final class Generation {
     private final PreparedRules prepared;
     private final Namespace[] byId;
-    private final Map<String, Namespace> byName;
+    /** Never changed once made (the generation is published whole): readers need no lock. */
+    private final Object2ObjectOpenHashMap<String, Namespace> byName;
     private final List<Namespace> list;
     private final TemplateSets templates;
     // Scratch for match, reused: the loop is its only caller.
@@ -37,7 +37,7 @@ final class Generation {
     /** The trees the process last matched is in: what a child it starts is started in. */
     private int[] childTrees = RuleIndex.NONE;
 
-    private Generation(PreparedRules prepared, Namespace[] byId, Map<String, Namespace> byName,
+    private Generation(PreparedRules prepared, Namespace[] byId, Object2ObjectOpenHashMap<String, Namespace> byName,
                        List<Namespace> list, TemplateSets templates) {
         this.prepared = prepared;
         this.byId = byId;
@@ -52,7 +52,9 @@ final class Generation {
                          AccountNames accounts, Counters counters) {
         List<RuleSpec> specs = prepared.rules().rules();
         Namespace[] byId = new Namespace[specs.size()];
-        Map<String, Namespace> byName = new HashMap<>(specs.size() * 2);
+        // Open addressing and one shared list: a HashMap's node per rule, and a copy of the
+        // array for List.of, were 4.5 MB of 100,000 rules' 37 MB of heap.
+        Object2ObjectOpenHashMap<String, Namespace> byName = new Object2ObjectOpenHashMap<>(specs.size());
         for (int i = 0; i < byId.length; i++) {
             RuleSpec r = specs.get(i);
             if (!r.templated()) {
@@ -62,7 +64,7 @@ final class Generation {
         }
         Namespace[] fixed = prepared.templated().length == 0 ? byId
                 : Arrays.stream(byId).filter(ns -> ns != null).toArray(Namespace[]::new);
-        return new Generation(prepared, byId, Collections.unmodifiableMap(byName), List.of(fixed),
+        return new Generation(prepared, byId, byName, Collections.unmodifiableList(Arrays.asList(fixed)),
                 new TemplateSets(prepared, readLock, maxTemplated, accounts, counters));
     }
 

@@ -32,11 +32,20 @@ public final class Namespace {
     private volatile int count;
     private volatile long mtimeMillis;
     private volatile byte[] content = EMPTY;
+    /**
+     * Processes that entered the set, and that left it by exiting; {@code null} until the
+     * first of either, so that the many sets of a large configuration that never see a
+     * process cost nothing for them.
+     */
+    private volatile Tally tally;
+
     /** Processes that entered the set (fork, exec, rename, id change, a repair), and that left it by exiting, by how. */
-    private volatile long joins;
-    private volatile long exitsOk;
-    private volatile long exitsError;
-    private volatile long exitsSignal;
+    private static final class Tally {
+        volatile long joins;
+        volatile long exitsOk;
+        volatile long exitsError;
+        volatile long exitsSignal;
+    }
 
     /** A fixed rule's set: {@code id} is the rule's position. */
     Namespace(int id, String name, RuleSpec rule, Lock readLock, long mtimeMillis) {
@@ -139,15 +148,20 @@ public final class Namespace {
 
     /** Processes that have entered the set since the daemon started (those found at startup included). */
     public long joins() {
-        return joins;
+        Tally t = tally;
+        return t == null ? 0 : t.joins;
     }
 
     /** Members that ended, by how (an exit whose status was not seen, after lost events, is not counted). */
     public long exits(uprocfs.core.event.ExitStatus how) {
+        Tally t = tally;
+        if (t == null) {
+            return 0;
+        }
         return switch (how) {
-            case OK -> exitsOk;
-            case ERROR -> exitsError;
-            case SIGNAL -> exitsSignal;
+            case OK -> t.exitsOk;
+            case ERROR -> t.exitsError;
+            case SIGNAL -> t.exitsSignal;
         };
     }
 
@@ -155,31 +169,47 @@ public final class Namespace {
     boolean join(int pid, long nowMillis) {
         boolean joined = add(pid, nowMillis);
         if (joined) {
-            joins++;
+            tally().joins++;
         }
         return joined;
     }
 
     /** Event loop only: a member ended; {@code how} is an {@link uprocfs.core.event.ExitStatus} ordinal. */
     void exited(int how) {
+        Tally t = tally();
         switch (how) {
-            case 0 -> exitsOk++;
-            case 1 -> exitsError++;
-            default -> exitsSignal++;
+            case 0 -> t.exitsOk++;
+            case 1 -> t.exitsError++;
+            default -> t.exitsSignal++;
         }
+    }
+
+    /** Event loop only: the counters, made on first use. */
+    private Tally tally() {
+        Tally t = tally;
+        if (t == null) {
+            t = new Tally();
+            tally = t;
+        }
+        return t;
     }
 
     /** The counters as an array (joins, ok, error, signal): to carry them over to a set of the same name. */
     long[] counters() {
-        return new long[] {joins, exitsOk, exitsError, exitsSignal};
+        Tally t = tally;
+        return t == null ? new long[4] : new long[] {t.joins, t.exitsOk, t.exitsError, t.exitsSignal};
     }
 
     /** Event loop only, before the set is shown: counters carried over from its predecessor. */
     void restoreCounters(long[] c) {
-        joins = c[0];
-        exitsOk = c[1];
-        exitsError = c[2];
-        exitsSignal = c[3];
+        if (tally == null && c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0) {
+            return;
+        }
+        Tally t = tally();
+        t.joins = c[0];
+        t.exitsOk = c[1];
+        t.exitsError = c[2];
+        t.exitsSignal = c[3];
     }
 
     /** Event loop only, under the write lock (or before the namespace is published). */
