@@ -29,13 +29,13 @@ import uprocfs.core.rule.RuleSpec;
 public final class PreparedRules {
     private final RuleSet rules;
     private final RuleIndex index;
-    /** For each rule: the tree it is the root of, or -1. */
+    /** For each rule: the tree it is the root of, or -1; {@code null} when there are no trees. */
     private final int[] treeOf;
     /** For each tree: its root rule. */
     private final int[] treeRoot;
     /** For each tree: the fixed rules with {@code under} it, ascending. */
     private final int[][] fixedUnder;
-    /** For each rule: the tree it must be in ({@code under}), or -1. */
+    /** For each rule: the tree it must be in ({@code under}), or -1; {@code null} when there are no trees. */
     private final int[] underTree;
     /** The templated rules, ascending, and for each rule its parsed name (null when fixed). */
     private final int[] templated;
@@ -114,8 +114,10 @@ public final class PreparedRules {
         for (int t = 0; t < lists.length; t++) {
             fixedUnder[t] = lists[t].toIntArray();
         }
-        return new PreparedRules(rules, new RuleIndex(specs), treeOf, roots.toIntArray(), fixedUnder, underTree,
-                templated.toIntArray(), names);
+        // Without trees or templates their per-rule columns would hold nothing: not kept.
+        boolean trees = !roots.isEmpty();
+        return new PreparedRules(rules, new RuleIndex(specs), trees ? treeOf : null, roots.toIntArray(), fixedUnder,
+                trees ? underTree : null, templated.toIntArray(), templated.isEmpty() ? null : names);
     }
 
     /** Follows each rule's under chain; a chain that comes back to a rule on it is a cycle. */
@@ -158,7 +160,7 @@ public final class PreparedRules {
     }
 
     int treeOf(int rule) {
-        return treeOf[rule];
+        return treeOf == null ? -1 : treeOf[rule];
     }
 
     int treeRoot(int tree) {
@@ -170,7 +172,7 @@ public final class PreparedRules {
     }
 
     int underTree(int rule) {
-        return underTree[rule];
+        return underTree == null ? -1 : underTree[rule];
     }
 
     int[] templated() {
@@ -178,7 +180,7 @@ public final class PreparedRules {
     }
 
     NameTemplate name(int rule) {
-        return names[rule];
+        return names == null ? null : names[rule];
     }
 
     /**

@@ -30,6 +30,7 @@ public final class RuleIndex {
     private final int[] ruleGid;
     private final boolean[] hasUid;
     private final boolean[] hasGid;
+    /** Per rule: its cmd, exe and args conditions; {@code null} where no rule has one. */
     private final String[] ruleCmd;
     private final String[] ruleExe;
     private final Pattern[] ruleArgs;
@@ -45,9 +46,12 @@ public final class RuleIndex {
         ruleGid = new int[size];
         hasUid = new boolean[size];
         hasGid = new boolean[size];
-        ruleCmd = new String[size];
-        ruleExe = new String[size];
-        ruleArgs = new Pattern[size];
+        String[] cmdOf = new String[size];
+        String[] exeOf = new String[size];
+        Pattern[] argsOf = new Pattern[size];
+        boolean anyCmd = false;
+        boolean anyExe = false;
+        boolean anyArgs = false;
         Object2ObjectOpenHashMap<String, IntArrayList> exes = new Object2ObjectOpenHashMap<>();
         IntArrayList loose = new IntArrayList();
         IntArrayList uids = new IntArrayList();
@@ -59,9 +63,12 @@ public final class RuleIndex {
             hasGid[id] = r.hasGid();
             ruleUid[id] = (int) r.uid();
             ruleGid[id] = (int) r.gid();
-            ruleCmd[id] = r.cmdKey();
-            ruleExe[id] = r.more().exe();
-            ruleArgs[id] = r.more().args() == null ? null : compile(r);
+            cmdOf[id] = r.cmdKey();
+            exeOf[id] = r.more().exe();
+            argsOf[id] = r.more().args() == null ? null : compile(r);
+            anyCmd |= cmdOf[id] != null;
+            anyExe |= exeOf[id] != null;
+            anyArgs |= argsOf[id] != null;
             if (r.templated() || r.more().under() != null) {
                 continue;
             }
@@ -70,13 +77,17 @@ public final class RuleIndex {
             } else if (r.hasGid()) {
                 gids.add(id);
             } else if (r.hasCmd()) {
-                cmds.computeIfAbsent(ruleCmd[id], k -> new IntArrayList(1)).add(id);
-            } else if (ruleExe[id] != null) {
-                exes.computeIfAbsent(ruleExe[id], k -> new IntArrayList(1)).add(id);
+                cmds.computeIfAbsent(cmdOf[id], k -> new IntArrayList(1)).add(id);
+            } else if (exeOf[id] != null) {
+                exes.computeIfAbsent(exeOf[id], k -> new IntArrayList(1)).add(id);
             } else {
                 loose.add(id);
             }
         }
+        // Columns no rule uses are not kept: with 100,000 uid rules, 1.2 MB of nulls.
+        ruleCmd = anyCmd ? cmdOf : null;
+        ruleExe = anyExe ? exeOf : null;
+        ruleArgs = anyArgs ? argsOf : null;
         argsOnly = loose.toIntArray();
         exes.object2ObjectEntrySet().fastForEach(e -> byExe.put(e.getKey(), e.getValue().toIntArray()));
         byExe.trim();
@@ -131,28 +142,18 @@ public final class RuleIndex {
     public boolean matches(int id, int euid, int egid, String comm, String exe, String args) {
         return (!hasUid[id] || ruleUid[id] == euid)
                 && (!hasGid[id] || ruleGid[id] == egid)
-                && (ruleCmd[id] == null || ruleCmd[id].equals(comm))
-                && (ruleExe[id] == null || ruleExe[id].equals(exe))
-                && (ruleArgs[id] == null || (args != null && ruleArgs[id].matcher(args).find()));
+                && (ruleCmd == null || ruleCmd[id] == null || ruleCmd[id].equals(comm))
+                && (ruleExe == null || ruleExe[id] == null || ruleExe[id].equals(exe))
+                && (ruleArgs == null || ruleArgs[id] == null || (args != null && ruleArgs[id].matcher(args).find()));
     }
 
     /** Whether any rule needs the executable, or the command line: what /proc reads must include. */
     public boolean usesExe() {
-        for (String e : ruleExe) {
-            if (e != null) {
-                return true;
-            }
-        }
-        return false;
+        return ruleExe != null;
     }
 
     public boolean usesArgs() {
-        for (Pattern p : ruleArgs) {
-            if (p != null) {
-                return true;
-            }
-        }
-        return false;
+        return ruleArgs != null;
     }
 
     private static Pattern compile(RuleSpec r) {
