@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -193,10 +192,11 @@ public final class Daemon {
         } catch (StartFailure f) {
             parseFailure = f;
         }
+        // A daemon that cannot subscribe says so first, whatever its configuration, as when it
+        // subscribed before parsing.
+        ProcEventSource source = awaitSubscribed(subscribed);
         if (parseFailure != null) {
-            // A daemon that cannot subscribe says so first, whatever its configuration, as when
-            // it subscribed before parsing.
-            closeQuietly(awaitSubscribed(subscribed));
+            closeQuietly(source);
             throw parseFailure;
         }
         MountPoint mountPoint = settings.mountPoint();
@@ -223,10 +223,6 @@ public final class Daemon {
             // Made before the walk is awaited: binding libfuse (jnr-fuse's callbacks) takes main
             // 0.07 s that, with 10,000 processes, it would otherwise spend waiting for the walk.
             fs = fileSystem(engine.view());
-            // Only now: the engine and libfuse's binding are made while the subscription's
-            // thread binds jnr-ffi to libc (with the default configuration main would wait
-            // 0.09 s for it, and then spend 0.05 s on libfuse).
-            ProcEventSource source = awaitSubscribed(subscribed);
             ProcFs.Detail detail = engine.view().procDetail();
             // Rules on executables or command lines need more of each process than the early walk read.
             List<TaskInfo> scanned = detail.equals(ProcFs.Detail.NONE) ? awaitScan(earlyScan) : proc.scan(detail);
@@ -282,7 +278,7 @@ public final class Daemon {
         } else {
             log.error(outcome.reason() + "; stopping");
         }
-        shutDown(subscribed, pump, started, audit, resync, fs, loop, mountPoint);
+        shutDown(source, pump, started, audit, resync, fs, loop, mountPoint);
         log.info("stopped");
         return outcome.exitCode();
     }
@@ -349,17 +345,6 @@ public final class Daemon {
             }
             throw e;
         }
-    }
-
-    /** Closes the subscription, waiting for it if it is still being made; one that failed has nothing to close. */
-    private void unsubscribe(CompletableFuture<ProcEventSource> subscribed) {
-        ProcEventSource source;
-        try {
-            source = subscribed.join();
-        } catch (CompletionException | CancellationException e) {
-            return;
-        }
-        closeQuietly(source);
     }
 
     private void closeQuietly(ProcEventSource source) {
@@ -536,8 +521,8 @@ public final class Daemon {
      * Stops the audit, the resync and the pump, fails what was still posted to the loop,
      * unsubscribes, unmounts (unless already unmounted) and lets the loop end.
      */
-    private void shutDown(CompletableFuture<ProcEventSource> subscribed, ProcEventPump pump, EngineAgent engine,
-                          PeriodicAudit audit, Resync resync, UprocFs fs, Thread loop, MountPoint mountPoint) {
+    private void shutDown(ProcEventSource source, ProcEventPump pump, EngineAgent engine, PeriodicAudit audit,
+                          Resync resync, UprocFs fs, Thread loop, MountPoint mountPoint) {
         if (audit != null) {
             audit.stop();
         }
@@ -552,7 +537,11 @@ public final class Daemon {
         }
         reloads.stop();
         accounts.stop();
-        unsubscribe(subscribed);
+        try {
+            source.close();
+        } catch (NetlinkException e) {
+            log.error("unsubscribing from process events: " + e.getMessage());
+        }
         if (exitNames != null) {
             try {
                 exitNames.close();
