@@ -36,7 +36,7 @@ class WholeReadsTest extends MountedDaemonTest {
     private static final int PIECE = 61;
     /** Distinct versions of the file to have read before the test ends, and reads at least. */
     private static final int VERSIONS = 100;
-    private static final int READS = 2_000;
+    private static final int READS = 1_000;
 
     @Test
     void everyReadOfAChangingFileIsOneWholeList() throws Exception {
