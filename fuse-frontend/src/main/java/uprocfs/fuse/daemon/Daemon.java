@@ -194,7 +194,7 @@ public final class Daemon {
         }
         // A daemon that cannot subscribe says so first, whatever its configuration, as when it
         // subscribed before parsing.
-        ProcEventSource source = awaitSubscribed(subscribed);
+        ProcEventSource source = awaitStartup(subscribed);
         if (parseFailure != null) {
             closeQuietly(source);
             throw parseFailure;
@@ -225,7 +225,7 @@ public final class Daemon {
             fs = fileSystem(engine.view());
             ProcFs.Detail detail = engine.view().procDetail();
             // Rules on executables or command lines need more of each process than the early walk read.
-            List<TaskInfo> scanned = detail.equals(ProcFs.Detail.NONE) ? awaitScan(earlyScan) : proc.scan(detail);
+            List<TaskInfo> scanned = detail.equals(ProcFs.Detail.NONE) ? awaitStartup(earlyScan) : proc.scan(detail);
             CompletableFuture<Reconciliation> installed = engine.install(scanned);
             resync = new Resync(engine, proc, log);
             ServiceHeartbeat heartbeat = new ServiceHeartbeat(systemd, log, this::serviceStatus);
@@ -335,18 +335,6 @@ public final class Daemon {
         };
     }
 
-    private static List<TaskInfo> awaitScan(CompletableFuture<List<TaskInfo>> scan) {
-        try {
-            return scan.join();
-        } catch (CompletionException e) {
-            // What the walk threw, as a walk on this thread would have thrown it.
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
-    }
-
     private void closeQuietly(ProcEventSource source) {
         try {
             source.close();
@@ -405,10 +393,13 @@ public final class Daemon {
         }
     }
 
-    /** The subscription made on the startup thread, or why it could not be made. */
-    private static ProcEventSource awaitSubscribed(CompletableFuture<ProcEventSource> subscribed) throws StartFailure {
+    /**
+     * What the startup thread made (the subscription, the walk of /proc), or what it threw, as
+     * it would have been thrown on this thread.
+     */
+    private static <T> T awaitStartup(CompletableFuture<T> made) throws StartFailure {
         try {
-            return subscribed.join();
+            return made.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof StartFailure f) {
                 throw f;
