@@ -1,5 +1,7 @@
 package uprocfs.core.rule;
 
+import it.unimi.dsi.fastutil.ints.Int2LongMap;
+import it.unimi.dsi.fastutil.ints.Int2LongMaps;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
@@ -198,12 +200,13 @@ public final class RuleIndex {
             for (int i = 0; i < filed.size(); i++) {
                 runs.addTo(keyOf[filed.getInt(i)], 1);
             }
-            int[] start = {0};
-            runs.int2LongEntrySet().fastForEach(entry -> {
+            // Each key's count becomes its run's start, the run still empty.
+            int start = 0;
+            for (Int2LongMap.Entry entry : Int2LongMaps.fastIterable(runs)) {
                 int length = (int) entry.getLongValue();
-                entry.setValue((long) start[0] << 32);
-                start[0] += length;
-            });
+                entry.setValue((long) start << 32);
+                start += length;
+            }
             for (int i = 0; i < filed.size(); i++) {
                 int id = filed.getInt(i);
                 long run = runs.get(keyOf[id]);
