@@ -115,10 +115,14 @@ static int cache_open(const char *path, struct fuse_file_info *fi)
 static int cache_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file_info *fi)
 {
     (void) path;
-    struct version *from = direct ? (struct version *) (uintptr_t) fi->fh : current;
+    struct version *from;
     size_t n = 0;
-    if (!direct)
+    if (direct) {
+        from = (struct version *) (uintptr_t) fi->fh;
+    } else {
         pthread_mutex_lock(&lock);
+        from = current;
+    }
     if ((size_t) offset < from->length) {
         n = from->length - (size_t) offset;
         if (n > size)
@@ -155,10 +159,10 @@ static void *changer(void *arg)
         old = current;
         current = next;
         pthread_mutex_unlock(&lock);
+        /* Nobody holds it: reads take current under the lock, opens copy it under the lock. */
+        free(old);
         if (!direct)
             fuse_lowlevel_notify_inval_inode(chan, ino, 0, 0);
-        /* Readers may still copy from it in cached mode: kept, a few KiB a version. */
-        (void) old;
     }
     return NULL;
 }
