@@ -163,43 +163,58 @@ bench_daemon_stop() {
     BENCH_DAEMON_PID=""
 }
 
-# bench_floorfs_start CONTENT: the FUSE floor (benchmarks/src/main/c/floorfs.c), built
-# here and mounted on BENCH_FLOOR with the options uprocfs mounts with, serving CONTENT's
-# bytes as BENCH_FLOOR/bench. Installs gcc, pkg-config and libfuse-dev when missing.
-BENCH_FLOOR="" BENCH_FLOOR_PID=""
-bench_floorfs_start() {
-    local content=$1 i
+# bench_build_c NAME: benchmarks/src/main/c/NAME.c, a libfuse 2 program, built here as
+# $BENCH_WORK/NAME. Installs gcc, pkg-config and libfuse-dev when missing.
+bench_build_c() {
     bench_need gcc:gcc pkg-config:pkg-config
     if ! pkg-config --exists fuse 2>/dev/null; then
         BENCH_NEED_FORCE=1 bench_need libfuse-dev:libfuse-dev
     fi
     # shellcheck disable=SC2046 # pkg-config's flags are words
-    gcc -O2 -Wall -o "$BENCH_WORK/floorfs" "$BENCH_ROOT/benchmarks/src/main/c/floorfs.c" \
-        $(pkg-config --cflags --libs fuse) || bench_die "floorfs did not build"
-    BENCH_FLOOR="$BENCH_WORK/floor"
-    mkdir -p "$BENCH_FLOOR"
-    "$BENCH_WORK/floorfs" "$content" "$BENCH_FLOOR" -f \
-        -o fsname=floorfs,direct_io,entry_timeout=3600,attr_timeout=0,negative_timeout=0 </dev/null >/dev/null 2>&1 &
-    BENCH_FLOOR_PID=$!
-    for ((i = 0; i < 100; i++)); do
-        mountpoint -q "$BENCH_FLOOR" && return 0
-        kill -0 "$BENCH_FLOOR_PID" 2>/dev/null || bench_die "floorfs exited before mounting"
-        sleep 0.05
-    done
-    bench_die "floorfs did not mount $BENCH_FLOOR within 5 s"
+    gcc -O2 -Wall -o "$BENCH_WORK/$1" "$BENCH_ROOT/benchmarks/src/main/c/$1.c" \
+        $(pkg-config --cflags --libs fuse) || bench_die "$1 did not build"
 }
 
-bench_floorfs_stop() {
-    [[ -n $BENCH_FLOOR_PID ]] || return 0
-    mountpoint -q "$BENCH_FLOOR" && { fusermount -u "$BENCH_FLOOR" 2>/dev/null || fusermount -uz "$BENCH_FLOOR" || true; }
-    kill -TERM "$BENCH_FLOOR_PID" 2>/dev/null || true
-    wait "$BENCH_FLOOR_PID" 2>/dev/null || true
-    BENCH_FLOOR_PID=""
+# bench_fuse_start MOUNT COMMAND...: runs COMMAND, a libfuse filesystem that serves MOUNT in
+# the foreground, and returns once MOUNT is mounted. bench_fuse_stop, which bench_cleanup
+# calls, unmounts it and waits for it to end; one at a time.
+BENCH_FUSE="" BENCH_FUSE_PID=""
+bench_fuse_start() {
+    local mnt=$1 name=${2##*/} i
+    shift
+    mkdir -p "$mnt"
+    "$@" </dev/null >/dev/null 2>&1 &
+    BENCH_FUSE=$mnt BENCH_FUSE_PID=$!
+    for ((i = 0; i < 100; i++)); do
+        mountpoint -q "$mnt" && return 0
+        kill -0 "$BENCH_FUSE_PID" 2>/dev/null || bench_die "$name exited before mounting"
+        sleep 0.05
+    done
+    bench_die "$name did not mount $mnt within 5 s"
+}
+
+bench_fuse_stop() {
+    [[ -n $BENCH_FUSE_PID ]] || return 0
+    mountpoint -q "$BENCH_FUSE" && { fusermount -u "$BENCH_FUSE" 2>/dev/null || fusermount -uz "$BENCH_FUSE" || true; }
+    kill -TERM "$BENCH_FUSE_PID" 2>/dev/null || true
+    wait "$BENCH_FUSE_PID" 2>/dev/null || true
+    BENCH_FUSE_PID=""
+}
+
+# bench_floorfs_start CONTENT: the FUSE floor (benchmarks/src/main/c/floorfs.c) mounted on
+# BENCH_FLOOR with the options uprocfs mounts with, serving CONTENT's bytes as
+# BENCH_FLOOR/bench. Stopped with bench_fuse_stop.
+BENCH_FLOOR=""
+bench_floorfs_start() {
+    bench_build_c floorfs
+    BENCH_FLOOR="$BENCH_WORK/floor"
+    bench_fuse_start "$BENCH_FLOOR" "$BENCH_WORK/floorfs" "$1" "$BENCH_FLOOR" -f \
+        -o fsname=floorfs,direct_io,entry_timeout=3600,attr_timeout=0,negative_timeout=0
 }
 
 bench_cleanup() {
     trap - EXIT INT TERM
-    bench_floorfs_stop
+    bench_fuse_stop
     bench_daemon_stop
     bench_kill_tasks
     if [[ -n $BENCH_WORK ]]; then
